@@ -1,0 +1,26 @@
+"""Build the bot's parts from the settings, once per process."""
+
+from __future__ import annotations
+
+from bot.answers import Answers
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.intents import load_intents
+from bot.matching import Matcher, Tuning
+
+
+def build_matcher(settings: Settings) -> Matcher:
+    tuning = Tuning(
+        answer_threshold=settings.answer_threshold,
+        suggest_threshold=settings.suggest_threshold,
+        close_call_margin=settings.close_call_margin,
+    )
+    return Matcher(load_intents(settings.intents_dir), tuning)
+
+
+def build_conversation(settings: Settings) -> Conversation:
+    return Conversation(
+        matcher=build_matcher(settings),
+        answers=Answers(settings.answers_dir),
+        max_message_chars=settings.max_message_chars,
+    )

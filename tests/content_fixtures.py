@@ -1,0 +1,19 @@
+"""Fixtures for the shipped content: the settings and one handler built from them per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bootstrap import build_conversation
+from bot.config import Settings, load_settings
+from bot.conversation import Conversation
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def conversation(settings: Settings) -> Conversation:
+    return build_conversation(settings)

@@ -1,0 +1,113 @@
+"""The `privacybot` command through its real entry point, as a person or a script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PRIVACYBOT = Path(sys.executable).with_name("privacybot")
+
+
+def run(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [str(PRIVACYBOT), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_ask_prints_the_answer() -> None:
+    result = run("ask", "how long do you keep my son's data?")
+    assert result.returncode == 0, result.stderr
+    assert b"6 years" in result.stdout
+
+
+def test_ask_json_explains_the_match() -> None:
+    result = run("ask", "--json", "what cookies does the school website use")
+    reply = json.loads(result.stdout)
+    assert reply["intent"] == "cookies_used"
+    assert reply["outcome"] == "answer"
+    assert 0 < reply["score"] <= 100
+    assert reply["example"]
+    assert "ASPSESSID" in reply["answer"]
+
+
+def test_ask_as_staff_gets_the_staff_wording() -> None:
+    result = run("ask", "--audience", "staff", "a dad wants a copy of all the data on his son")
+    assert b"Log it" in result.stdout
+
+
+def test_classify_reads_many_questions_in_one_process() -> None:
+    questions = "how long do you keep data\nwhen is half term\n\nwhat are cookies\n"
+    result = run("classify", stdin=questions.encode())
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [row["intent"] for row in rows] == ["retention", None, None, "cookies_what"]
+    assert all(0 <= row["score"] <= 100 for row in rows)
+    assert rows[2]["outcome"] == "bad_input"
+
+
+def test_chat_works_with_piped_input_and_numbered_choices() -> None:
+    script = "hello\ndo you give it to anyone without asking me first\n1\n"
+    result = run("chat", stdin=script.encode())
+    assert result.returncode == 0, result.stderr
+    output = result.stdout.decode()
+    assert "1. " in output
+    assert "consent" in output
+
+
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        (b"\xff\xfe how long \x80 do you keep\n", "couldn't read"),
+        (b"   \t \n", "didn't get a message"),
+        (b"\x00\x01\x02\x1b\x07\n", "didn't get a message"),
+        (("x" * 2500 + "\n").encode(), "too long"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_not_a_traceback(stdin: bytes, expected: str) -> None:
+    result = run("chat", stdin=stdin)
+    assert result.returncode == 0
+    assert expected in result.stdout.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_content_check_names_the_broken_file(tmp_path: Path) -> None:
+    assert run("content", "check").returncode == 0
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "facts.yaml").write_text("school: {name: Test}\n")
+    result = run("content", "check", env={"PRIVACYBOT_ANSWERS_DIR": str(answers)})
+    assert result.returncode == 1
+    assert f"{answers}/retention.md: template is missing".encode() in result.stderr
+
+
+def test_missing_content_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("ask", "hello", env={"PRIVACYBOT_INTENTS_DIR": str(tmp_path / "nowhere")})
+    assert result.returncode == 2
+    assert b"the intents folder does not exist" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_eval_prints_accuracy_rejection_and_confusions(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(
+        '{"text": "how long do you keep pupil data", "intent": "retention"}\n'
+        '{"text": "when is half term", "intent": null}\n'
+        '{"text": "how long do you keep pupil data for", "intent": "cookies_block"}\n'
+    )
+    result = run("eval", str(labelled))
+    output = result.stdout.decode()
+    assert "in-scope accuracy:       50.0%  (1/2)" in output
+    assert "out-of-scope rejection: 100.0%  (1/1)" in output
+    assert "cookies_block" in output
