@@ -107,20 +107,27 @@ class Matcher:
         self._example_mass: FloatArray = np.array(
             [sum(self._weight[t] for t in terms) for terms in term_sets], dtype=np.float64
         )
-        self._keyword_terms = [
+        keyword_terms = [
             frozenset(t for k in intent.keywords for t in self.analyser.terms(k, mend=False))
             for intent in self.intents
         ]
-        # How often each term appears among an intent's phrasings: its profile.
+        for term in frozenset().union(*keyword_terms) - self._weight.keys():
+            self._weight[term] = self._unknown_weight
         self._term_column = {term: column for column, term in enumerate(sorted(self._weight))}
+        # How often each term appears among an intent's phrasings: its profile.
         profile = np.zeros((count, len(self._term_column)), dtype=np.float64)
         examples_per_intent = np.bincount(self._owner, minlength=count).astype(np.float64)
         for owner, terms in zip(owners, term_sets, strict=True):
             for term in terms:
                 profile[owner, self._term_column[term]] += 1.0
-        self._profile = profile / np.maximum(examples_per_intent, 1.0)[:, None]
+        self._profile_root = np.sqrt(profile / np.maximum(examples_per_intent, 1.0)[:, None])
+        self._keyword_weight = np.zeros_like(profile)
+        for owner, terms in enumerate(keyword_terms):
+            for term in terms:
+                self._keyword_weight[owner, self._term_column[term]] = self._weight[term]
         # Examples are grouped by owner, so each intent's best is a max over one slice.
         self._slice_starts = np.flatnonzero(np.r_[True, self._owner[1:] != self._owner[:-1]])
+        self._slice_owner = self._owner[self._slice_starts]
 
     def _weight_of(self, term: str) -> float:
         return self._weight.get(term, self._unknown_weight)
@@ -138,43 +145,42 @@ class Matcher:
             if hits is not None:
                 shared[hits] += self._weight[term]
         overlap = 2.0 * shared / (query_mass + self._example_mass)
+        # The terms on both sides are sorted, so plain `ratio` is token_sort_ratio without the
+        # cost of splitting and sorting every example again.
         similarity = process.cdist(
             [" ".join(sorted(unique))],
             self._example_terms,
-            scorer=fuzz.token_sort_ratio,
+            scorer=fuzz.ratio,
             dtype=np.float64,
             workers=1,
         )[0]
-        weight = self.tuning.overlap_weight
-        example_score = 100.0 * weight * overlap + (1.0 - weight) * similarity
-        best_per_intent = np.maximum.reduceat(example_score, self._slice_starts)
-        known = [t for t in unique if t in self._term_column]
-        profile_score: FloatArray = np.zeros(len(self.intents), dtype=np.float64)
-        if known:
-            columns = [self._term_column[t] for t in known]
-            weights = np.array([self._weight[t] for t in known], dtype=np.float64)
-            profile_score = 100.0 * np.sqrt(self._profile[:, columns]) @ weights / query_mass
-        mix = self.tuning.profile_weight
+        tuning = self.tuning
+        example_score = (
+            100.0 * tuning.overlap_weight * overlap + (1.0 - tuning.overlap_weight) * similarity
+        )
+        best_example = np.maximum.reduceat(example_score, self._slice_starts)
+        # Sorting by (intent, score descending) puts each intent's best example first in its slice.
+        best_index = np.lexsort((-example_score, self._owner))[self._slice_starts]
 
-        candidates = []
-        for slot, start in enumerate(self._slice_starts):
-            owner = int(self._owner[start])
-            intent = self.intents[owner]
-            end = (
-                int(self._slice_starts[slot + 1])
-                if slot + 1 < len(self._slice_starts)
-                else len(self._owner)
+        columns = [self._term_column[t] for t in unique if t in self._term_column]
+        weights = np.array([self._weight[t] for t in unique if t in self._term_column])
+        profile = 100.0 * (self._profile_root[:, columns] @ weights) / query_mass
+        keyword_share = np.minimum(1.0, self._keyword_weight[:, columns].sum(axis=1) / query_mass)
+        owners = self._slice_owner
+        blended = (1.0 - tuning.profile_weight) * best_example + tuning.profile_weight * profile[
+            owners
+        ]
+        scores = np.minimum(100.0, blended + tuning.keyword_bonus * keyword_share[owners])
+
+        candidates = [
+            Candidate(
+                self.intents[int(owner)],
+                float(score),
+                self._example_text[int(index)],
+                self._is_request[int(index)],
             )
-            best_index = start + int(np.argmax(example_score[start:end]))
-            keyword_mass = sum(self._weight_of(t) for t in self._keyword_terms[owner] & unique)
-            bonus = self.tuning.keyword_bonus * min(1.0, keyword_mass / query_mass)
-            blended = (1.0 - mix) * float(best_per_intent[slot]) + mix * float(profile_score[owner])
-            score = min(100.0, blended + bonus)
-            candidates.append(
-                Candidate(
-                    intent, score, self._example_text[best_index], self._is_request[best_index]
-                )
-            )
+            for owner, score, index in zip(owners, scores, best_index, strict=True)
+        ]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 
