@@ -94,17 +94,23 @@ def main() -> None:
         rows.append((label, len(examples), ours, naive))
 
     print(f"{len(QUESTIONS)} questions x {args.rounds} rounds, one core\n")
-    print(f"{'content':<9} {'examples':>8} {'p50 ms':>8} {'p99 ms':>8} {'naive p50':>10} "
-          f"{'p50 vs naive':>13}")
+    print(
+        f"{'content':<9} {'examples':>8} {'p50 ms':>8} {'p99 ms':>8} {'naive p50':>10} "
+        f"{'p50 vs naive':>13}"
+    )
     for label, count, ours, naive in rows:
         p50, p99 = percentile(ours, 0.5) * 1e3, percentile(ours, 0.99) * 1e3
         naive_p50 = percentile(naive, 0.5) * 1e3
-        print(f"{label:<9} {count:>8} {p50:>8.3f} {p99:>8.3f} {naive_p50:>10.3f} "
-              f"{p50 / naive_p50:>12.2f}x")
+        print(
+            f"{label:<9} {count:>8} {p50:>8.3f} {p99:>8.3f} {naive_p50:>10.3f} "
+            f"{p50 / naive_p50:>12.2f}x"
+        )
     mean_ms = statistics.fmean(rows[0][2]) * 1e3
     overall, steady = classify_throughput(repeat=10)
-    print(f"\nclassify: {overall:,.0f} questions/s including start-up, {steady:,.0f}/s after it "
-          f"({steady * mean_ms / 1e3:.2f}x the in-process rate)")
+    print(
+        f"\nclassify: {overall:,.0f} questions/s including start-up, {steady:,.0f}/s after it "
+        f"({steady * mean_ms / 1e3:.2f}x the in-process rate)"
+    )
 
 
 if __name__ == "__main__":
