@@ -13,6 +13,7 @@ from bot.intents import ContentError
 from bot.types import Audience
 
 FACTS_FILE = "facts.yaml"
+BUTTONS_FILE = "buttons.yaml"
 TEMPLATE_SUFFIX = ".md"
 
 
@@ -24,6 +25,7 @@ class Answers:
             raise ContentError(f"{directory}: the answers folder does not exist")
         self.directory = directory
         self.facts = load_facts(directory / FACTS_FILE)
+        self.buttons = load_facts(directory / BUTTONS_FILE)
         # Replies are markdown, not HTML: each channel escapes for itself when it renders them.
         self._environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(directory),
@@ -31,6 +33,7 @@ class Answers:
             autoescape=False,
             keep_trailing_newline=False,
         )
+        self._environment.filters["with_article"] = with_article
 
     def has(self, name: str) -> bool:
         return (self.directory / f"{name}{TEMPLATE_SUFFIX}").is_file()
@@ -49,13 +52,20 @@ class Answers:
 
 
 def load_facts(path: Path) -> Mapping[str, Any]:
+    """A YAML mapping from the answers folder: the notice facts or the button labels."""
     try:
         facts = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(f"{path}: cannot read the notice facts ({error})") from error
+        raise ContentError(f"{path}: cannot read it ({error})") from error
     if not isinstance(facts, Mapping):
-        raise ContentError(f"{path}: the notice facts must be keys and values")
+        raise ContentError(f"{path}: expected keys and values")
     return facts
+
+
+def with_article(noun_phrase: str) -> str:
+    """ "subject access request" -> "a subject access request"; "objection ..." -> "an ..."."""
+    article = "an" if noun_phrase[:1].lower() in "aeiou" else "a"
+    return f"{article} {noun_phrase}"
 
 
 def tidy_markdown(text: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.answers import Answers
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.conversation_store import ConversationStore
 from bot.intents import load_intents
 from bot.matching import Matcher, Tuning
+from bot.tickets import RequestService
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -18,9 +20,15 @@ def build_matcher(settings: Settings) -> Matcher:
     return Matcher(load_intents(settings.intents_dir), tuning)
 
 
-def build_conversation(settings: Settings) -> Conversation:
-    return Conversation(
+def build_conversation(settings: Settings, *, with_database: bool = True) -> Conversation:
+    """The handler; without the database it still answers, and points requests to the office."""
+    conversation = Conversation(
         matcher=build_matcher(settings),
         answers=Answers(settings.answers_dir),
         max_message_chars=settings.max_message_chars,
     )
+    if with_database:
+        requests = RequestService.from_settings(settings)
+        conversation.requests = requests
+        conversation.store = ConversationStore(requests.sessions)
+    return conversation

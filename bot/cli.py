@@ -16,9 +16,11 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from bot.bootstrap import build_conversation, build_matcher
+from bot.cli_requests import db_app, deadline, purge, tickets_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.content_check import check_content
 from bot.conversation import Conversation
+from bot.db import StorageUnavailable
 from bot.evaluation import evaluate, read_labelled
 from bot.intents import ContentError
 from bot.types import Audience, Channel, Message, Reply
@@ -26,6 +28,10 @@ from bot.types import Audience, Channel, Message, Reply
 app = typer.Typer(help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True)
 content_app = typer.Typer(help="Check the intents and answers folders.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(db_app, name="db")
+app.command("deadline")(deadline)
+app.command("purge")(purge)
 
 console = Console()
 errors = Console(stderr=True)
@@ -47,11 +53,14 @@ def settings() -> Settings:
         raise fail(str(error)) from error
 
 
-def conversation() -> Conversation:
+def conversation(*, with_database: bool = False) -> Conversation:
+    """The handler; `ask` and `classify` need no database, `chat` keeps its intake in one."""
     try:
-        return build_conversation(settings())
+        return build_conversation(settings(), with_database=with_database)
     except ContentError as error:
         raise fail(f"{error}\nRun `privacybot content check` for every problem.") from error
+    except StorageUnavailable as error:
+        raise fail(f"the database cannot be reached: {error}") from error
 
 
 def read_stdin_lines() -> Iterator[str]:
@@ -128,7 +137,7 @@ def classify(audience: AudienceOption = Audience.PUBLIC) -> None:
 @app.command()
 def chat(audience: AudienceOption = Audience.PUBLIC) -> None:
     """Talk to the bot in the terminal (or pipe questions in, one per line)."""
-    bot = conversation()
+    bot = conversation(with_database=True)
     interactive = sys.stdin.isatty()
     conversation_id = uuid.uuid4().hex
     if interactive:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answers import TEMPLATE_SUFFIX, Answers
+from bot.answers import BUTTONS_FILE, TEMPLATE_SUFFIX, Answers
 from bot.deadlines import TicketKind, kind_label
+from bot.intake import EDITABLE, INTAKE_CHANNELS, INTAKE_MESSAGES, INTAKE_PROBLEMS
 from bot.intents import NOTICE_INTENT_IDS, ContentError, IntentKind, IntentSet, load_intents
+from bot.models import Relationship
 from bot.normalise import normalise
 from bot.types import Audience
 
@@ -17,8 +19,36 @@ SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
     "_bad_input": [
         {"problem": problem, "limit": 2000} for problem in ("empty", "too_long", "unreadable")
     ],
-    "_request_offer": [{"kind_label": kind_label(kind)} for kind in TicketKind],
+    "_request_offer": [
+        {"kind_label": kind_label(kind), "can_log": can_log}
+        for kind in TicketKind
+        for can_log in (True, False)
+    ],
+    "_intake": [
+        {
+            "kind_label": kind_label(TicketKind.SAR),
+            "step": step,
+            "problem": problem,
+            "has_details": has_details,
+            "rows": [["Name", "Sam Jones"], ["Contact", "07911 123456"]],
+            "reference": "SAR-2026-0001",
+            "due_date": "Monday 4 January 2027",
+            "reason": "an educational record request must be written",
+        }
+        for step in INTAKE_MESSAGES
+        for problem in (None, *INTAKE_PROBLEMS)
+        for has_details in (True, False)
+    ],
 }
+# The button labels the conversation looks up, by key; nested keys are "group.key".
+REQUIRED_BUTTONS = (
+    "log_request not_now keep_details cancel back confirm change yes no today "
+    + " ".join(f"relationship.{r.value}" for r in Relationship)
+    + " "
+    + " ".join(f"channel.{c.value}" for c in INTAKE_CHANNELS)
+    + " "
+    + " ".join(f"fields.{s}" for s in EDITABLE)
+).split()
 
 
 def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
@@ -35,6 +65,18 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
     problems += _missing_intents(intent_set, intents_dir)
     problems += _shared_examples(intent_set, intents_dir)
     problems += _template_problems(intent_set, answers)
+    problems += _missing_buttons(answers)
+    return problems
+
+
+def _missing_buttons(answers: Answers) -> list[str]:
+    problems = []
+    for key in REQUIRED_BUTTONS:
+        value: object = answers.buttons
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{answers.directory / BUTTONS_FILE}: no label for {key!r}")
     return problems
 
 

@@ -59,3 +59,6 @@ class Reply:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     match: MatchInfo | None = None
     ticket_reference: str | None = None
+    # True when the same source message was handled before: channels that post (Slack, Teams)
+    # must not post this reply a second time.
+    duplicate: bool = False

@@ -16,4 +16,5 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def conversation(settings: Settings) -> Conversation:
-    return build_conversation(settings)
+    """Matching and answers only: tests that need the database build their own around these."""
+    return build_conversation(settings, with_database=False)

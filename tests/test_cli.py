@@ -13,6 +13,14 @@ import pytest
 PRIVACYBOT = Path(sys.executable).with_name("privacybot")
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's database in its own folder, never the checkout's."""
+    monkeypatch.setenv("PRIVACYBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
 def run(
     *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
@@ -87,6 +95,7 @@ def test_content_check_names_the_broken_file(tmp_path: Path) -> None:
     answers = tmp_path / "answers"
     answers.mkdir()
     (answers / "facts.yaml").write_text("school: {name: Test}\n")
+    (answers / "buttons.yaml").write_text("cancel: Cancel\n")
     result = run("content", "check", env={"PRIVACYBOT_ANSWERS_DIR": str(answers)})
     assert result.returncode == 1
     assert f"{answers}/retention.md: template is missing".encode() in result.stderr
@@ -111,3 +120,14 @@ def test_eval_prints_accuracy_rejection_and_confusions(tmp_path: Path) -> None:
     assert "in-scope accuracy:       50.0%  (1/2)" in output
     assert "out-of-scope rejection: 100.0%  (1/1)" in output
     assert "cookies_block" in output
+
+
+def test_chat_takes_a_request_and_keeps_it_in_the_data_directory(data_dir: Path) -> None:
+    script = (
+        "I want a copy of everything you hold on my son\nPriya Shah\nparent\nArjun Shah\n"
+        "priya@example.org\nintake:details:keep\nyes\n"
+    )
+    result = run("chat", stdin=script.encode())
+    assert result.returncode == 0, result.stderr
+    assert "is logged as **SAR-" in result.stdout.decode()
+    assert (data_dir / "privacybot.sqlite3").is_file()

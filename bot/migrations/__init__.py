@@ -1,0 +1,1 @@
+"""Alembic migrations for the ticket database; run them with `privacybot db upgrade`."""
