@@ -40,9 +40,12 @@ SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
         for has_details in (True, False)
     ],
 }
+SPECIAL_TEMPLATES["_handoff"] = [
+    {"step": step} for step in ("offer", "opened", "relayed", "declined", "unavailable")
+]
 # The button labels the conversation looks up, by key; nested keys are "group.key".
 REQUIRED_BUTTONS = (
-    "log_request not_now keep_details cancel back confirm change yes no today "
+    "log_request handoff not_now keep_details cancel back confirm change yes no today "
     + " ".join(f"relationship.{r.value}" for r in Relationship)
     + " "
     + " ".join(f"channel.{c.value}" for c in INTAKE_CHANNELS)

@@ -13,6 +13,13 @@ from bot.answers import Answers
 from bot.conversation_store import ConversationStore, State
 from bot.db import StorageUnavailable
 from bot.deadlines import TicketKind, kind_label
+from bot.handoff import (
+    HANDOFF_DECLINE,
+    HANDOFF_START,
+    MISSES_BEFORE_OFFER,
+    HandoffGateway,
+    HandoffUnavailable,
+)
 from bot.intake import (
     BACK_WORDS,
     CANCEL_WORDS,
@@ -85,6 +92,8 @@ class Conversation:
     store: ConversationStore | None = None
     requests: RequestService | None = None
     ticket_listeners: list[TicketListener] = field(default_factory=list)
+    # Set when a staff platform can take over web chats; without it the bot gives the contact.
+    handoff: HandoffGateway | None = None
 
     @property
     def buttons(self) -> Mapping[str, Any]:
@@ -133,8 +142,23 @@ class Conversation:
         return self.store is not None and self.requests is not None
 
     def _respond(self, message: Message, text: str, state: State, storage_ok: bool) -> Reply:
+        if state.get("handoff"):
+            relayed = self._relay(message, text, state)
+            if relayed is not None:
+                return relayed
         if "intake" in state:
             return self._continue_intake(message, text, state)
+        if text == HANDOFF_START:
+            return self._open_handoff(message, state, storage_ok)
+        if text == HANDOFF_DECLINE:
+            state["misses"] = 0
+            return Reply(self.answers.render("_handoff", message.audience, step="declined"))
+        reply = self._respond_to_question(message, text, state, storage_ok)
+        return self._maybe_offer_person(message, reply, state, storage_ok)
+
+    def _respond_to_question(
+        self, message: Message, text: str, state: State, storage_ok: bool
+    ) -> Reply:
         offer = state.pop("offer", None)
         if text.startswith(START_PREFIX):
             return self._start_from_offer(message, text, state, offer, storage_ok)
@@ -160,6 +184,69 @@ class Conversation:
                 message, state, top.intent.request_kind, message.received_at, text
             )
         return self.reply_to(decision, message, state, storage_ok)
+
+    # -- handing over to a person -------------------------------------------------------------
+
+    def _can_hand_off(self, message: Message, storage_ok: bool) -> bool:
+        return (
+            self.handoff is not None
+            and storage_ok
+            and message.audience is Audience.PUBLIC
+            and message.channel is Channel.WEB
+        )
+
+    def _maybe_offer_person(
+        self, message: Message, reply: Reply, state: State, storage_ok: bool
+    ) -> Reply:
+        """After asking for a person, or two replies in a row that did not help, offer one."""
+        match = reply.match
+        if match is None or (reply.choices and match.outcome != Outcome.ANSWER.value):
+            return reply
+        asked = match.intent == "talk_to_person"
+        missed = match.outcome == Outcome.FALLBACK.value
+        state["misses"] = int(state.get("misses", 0)) + 1 if missed else 0
+        if not (asked or state["misses"] >= MISSES_BEFORE_OFFER):
+            return reply
+        if not self._can_hand_off(message, storage_ok):
+            return reply
+        offer = self.answers.render("_handoff", message.audience, step="offer")
+        return Reply(
+            f"{reply.text}\n\n{offer}",
+            choices=(
+                *reply.choices,
+                Choice(self.buttons["handoff"], HANDOFF_START),
+                Choice(self.buttons["not_now"], HANDOFF_DECLINE),
+            ),
+            match=match,
+        )
+
+    def _open_handoff(self, message: Message, state: State, storage_ok: bool) -> Reply:
+        if not self._can_hand_off(message, storage_ok) or self.store is None:
+            return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
+        assert self.handoff is not None
+        try:
+            transcript = self.store.transcript(message.conversation_id)
+            self.handoff.open(message.conversation_id, transcript)
+        except (HandoffUnavailable, StorageUnavailable) as error:
+            log.warning("hand-off for conversation %s failed: %s", message.conversation_id, error)
+            return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
+        state["handoff"] = True
+        state["misses"] = 0
+        return Reply(self.answers.render("_handoff", message.audience, step="opened"))
+
+    def _relay(self, message: Message, text: str, state: State) -> Reply | None:
+        """While staff have the conversation, pass messages on; None once they have closed it."""
+        gateway = self.handoff
+        try:
+            if gateway is None or not gateway.is_open(message.conversation_id):
+                del state["handoff"]
+                return None
+            gateway.relay(message.conversation_id, text)
+        except (HandoffUnavailable, StorageUnavailable) as error:
+            # Nothing is lost: the message is in the transcript, and the person is told to email.
+            log.warning("relay for conversation %s failed: %s", message.conversation_id, error)
+            return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
+        return Reply(self.answers.render("_handoff", message.audience, step="relayed"))
 
     def _intent_by_id(self, intent_id: str) -> Intent | None:
         for intent in self.matcher.intents:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     event,
 )
 from sqlalchemy.orm import (
@@ -420,3 +421,80 @@ class ProcessedMessage(Base):
     conversation_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     reply: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+# -- Channels, staff accounts and reminders ---------------------------------------------------
+
+
+class ChannelPost(Base):
+    """Where a ticket's triage message lives on a platform, so it can be updated in place."""
+
+    __tablename__ = "channel_posts"
+    __table_args__ = (UniqueConstraint("platform", "ticket_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # "slack" or "teams"
+    ticket_reference: Mapped[str] = mapped_column(String(24), index=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str] = mapped_column(String(200))  # Slack ts, Teams activity id
+    extra: Mapped[str] = mapped_column(Text, default="{}")  # JSON: e.g. a Teams conversation ref
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChannelCursor(Base):
+    """How far a platform's notifier has read the audit trail (every change is an event there)."""
+
+    __tablename__ = "channel_cursors"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Handoff(Base):
+    """A web-chat conversation handed to a person on a staff platform, open until staff close it."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(200))
+    thread_id: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # "open" or "closed"
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last transcript turn copied to the platform, so a restart relays nothing twice.
+    last_relayed_turn_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffUser(Base):
+    """An office console account; the password is stored only as an argon2 hash."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # "office", "dpo" or "admin"
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ReminderSent(Base):
+    """One reminder for one ticket to one place, recorded so it is never sent twice."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("ticket_reference", "reminder", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_reference: Mapped[str] = mapped_column(String(24))
+    reminder: Mapped[str] = mapped_column(String(16))  # "due_soon" or "overdue"
+    target: Mapped[str] = mapped_column(String(16))  # "slack", "teams" or "email"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

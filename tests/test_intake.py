@@ -1,4 +1,4 @@
-"""The formal-request intake through the real handler, on a real database (SQLite and PostgreSQL)."""
+"""The formal-request intake through the real handler, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ def test_rights_question_offers_an_intake_that_logs_from_the_day_first_asked(
     person = Person(chat, clock)
     asked_at = clock.now
     reply = person.says("how do I get a copy of the information you hold on my son?")
-    assert reply.match is not None and reply.match.intent == "subject_access_request"
+    assert reply.match is not None
+    assert reply.match.intent == "subject_access_request"
     clock.advance(days=2)  # the parent comes back to it two days later
     reply = person.chooses(reply, "Log this request")
     assert "what is your name" in reply.text.lower()
@@ -85,7 +86,8 @@ def test_rights_question_offers_an_intake_that_logs_from_the_day_first_asked(
     assert "couldn't use that" in reply.text
     reply = person.says("07911 123456")
     reply = person.says("Everything you hold, including his behaviour records")
-    assert "Priya Shah" in reply.text and "07911 123456" in reply.text
+    assert "Priya Shah" in reply.text
+    assert "07911 123456" in reply.text
     reply = person.chooses(reply, "Yes, log it")
 
     assert reply.ticket_reference is not None
@@ -150,7 +152,8 @@ def test_back_and_change_correct_an_answer(
     reply = person.chooses(reply, "Change something")
     reply = person.chooses(reply, "Contact")
     reply = person.says("alex.smith@example.org")
-    assert "alex.smith@example.org" in reply.text and "Shall I log it?" in reply.text
+    assert "alex.smith@example.org" in reply.text
+    assert "Shall I log it?" in reply.text
     person.chooses(reply, "Yes, log it")
     (ticket,) = tickets(engine)
     assert (ticket.requester_name, ticket.subject_name) == ("Alex Smith", "Alex Smith")
@@ -192,7 +195,8 @@ def test_the_same_source_message_twice_makes_one_ticket(
     person.says("intake:details:keep", source_id="evt-6")
     first = person.says("yes", source_id="evt-7")
     again = person.says("yes", source_id="evt-7")  # the platform retried the last message
-    assert again.duplicate and not first.duplicate
+    assert again.duplicate
+    assert not first.duplicate
     assert again.ticket_reference == first.ticket_reference
     assert len(tickets(engine)) == 1
     # A retried earlier message does not move the intake or the conversation either.
@@ -217,7 +221,8 @@ def test_staff_log_a_request_that_came_by_phone_with_its_real_date(
     reply = person.says(f"{clock.today + timedelta(days=3):%d/%m/%Y}")
     assert "in the future" in reply.text
     reply = person.says("27/02/2026")
-    assert "Phone call" in reply.text and "Friday 27 February 2026" in reply.text
+    assert "Phone call" in reply.text
+    assert "Friday 27 February 2026" in reply.text
     reply = person.chooses(reply, "Yes, log it")
     assert "Logged:" in reply.text
     (ticket,) = tickets(engine)
