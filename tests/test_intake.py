@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -290,3 +292,30 @@ def test_count_is_one_per_intake(chat: Conversation, engine: Engine, clock: Cloc
         person.says("yes")
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 2
+
+
+def test_fifty_intakes_confirmed_at_the_same_moment(
+    chat: Conversation, engine: Engine, clock: Clock
+) -> None:
+    people = []
+    for number in range(50):
+        person = Person(chat, clock)
+        person.conversation_id = f"web-{number}"
+        person.says("I want a copy of everything you hold about me")
+        person.says(f"Pupil Number{number}")
+        person.says("pupil")
+        person.says(f"pupil{number}@example.org")
+        person.says("intake:details:keep")
+        people.append(person)
+    barrier = threading.Barrier(len(people))
+
+    def confirm(person: Person) -> Reply:
+        barrier.wait()
+        return person.says("yes")
+
+    with ThreadPoolExecutor(max_workers=len(people)) as pool:
+        replies = list(pool.map(confirm, people))
+    references = [r.ticket_reference for r in replies]
+    assert None not in references
+    assert len(set(references)) == 50
+    assert len(tickets(engine)) == 50
