@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bot.bootstrap import build_conversation, build_matcher
 from bot.cli_requests import db_app, deadline, purge, tickets_app
+from bot.cli_serve import serve
 from bot.config import ConfigError, Settings, load_settings
 from bot.content_check import check_content
 from bot.conversation import Conversation
@@ -28,6 +29,7 @@ from bot.types import Audience, Channel, Message, Reply
 app = typer.Typer(help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True)
 content_app = typer.Typer(help="Check the intents and answers folders.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
+app.command()(serve)
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(db_app, name="db")
 app.command("deadline")(deadline)

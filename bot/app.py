@@ -1,0 +1,94 @@
+"""The one web application: the parents' chat now; Slack, Teams and the office console later."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from bot.bootstrap import build_conversation
+from bot.config import Settings, load_settings
+from bot.web.api import CHAT_API_ROUTES, Chat, api_router
+from bot.web.body_limit import BodyLimit
+from bot.web.errors import install_error_handlers
+from bot.web.headers import SecurityHeaders
+from bot.web.health import DatabaseCheck, ReadinessCheck, health_router
+from bot.web.pages import CHAT_PATH, mount_static, pages_router
+from bot.web.ratelimit import MemoryLimiter, RateLimiter, RedisLimiter
+from bot.web.signing import ConversationIds, secret_key
+from bot.web.updates import updates_router
+
+# JSON can spend up to 12 bytes on one character (an escaped surrogate pair); the rest is room
+# for the other fields. Anything bigger cannot be a real message and is refused unread.
+_BYTES_PER_CHAR = 12
+_BODY_OVERHEAD = 4096
+# Webhooks from Slack and Teams carry more than a chat message, but never this much.
+_ANY_BODY = 1024 * 1024
+
+
+def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> FastAPI:
+    """A fresh application on `settings`; `ready` replaces the database readiness check."""
+    conversation = build_conversation(settings)
+    limiter: RateLimiter = (
+        RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
+    )
+    database = DatabaseCheck(settings.resolved_database_url())
+    chat = Chat(
+        settings=settings,
+        conversation=conversation,
+        ids=ConversationIds(secret_key(settings)),
+        limiter=limiter,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await limiter.close()
+        database.close()
+        if conversation.requests is not None:
+            conversation.requests.dispose()
+
+    app = FastAPI(
+        title="privacybot",
+        summary="Answers questions about the school's pupil privacy notice.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router(ready or database))
+    app.include_router(api_router(chat))
+    app.include_router(updates_router(chat))
+    app.include_router(pages_router(conversation.answers.facts, settings.max_message_chars))
+    mount_static(app)
+    chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
+    app.add_middleware(
+        BodyLimit,
+        default_bytes=_ANY_BODY,
+        by_path={app.url_path_for(name): chat_body for name in CHAT_API_ROUTES},
+    )
+    # Added last, so outermost: even the body limit's refusals carry the headers.
+    app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins, framed_path=CHAT_PATH)
+    _document_message_limit(app, settings.max_message_chars)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """For uvicorn's factory mode (several workers): each worker reads the settings itself."""
+    return create_app(load_settings())
+
+
+def _document_message_limit(app: FastAPI, max_chars: int) -> None:
+    # The limit is a setting, so the schema learns it here rather than from a class constant.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            text = schema["components"]["schemas"]["MessageIn"]["properties"]["text"]
+            text["maxLength"] = max_chars
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

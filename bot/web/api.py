@@ -1,0 +1,113 @@
+"""The chat API: start a conversation, then send it messages; one handler answers them all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.types import Audience, Channel, Message, Reply
+from bot.web.errors import ApiProblem, error_responses
+from bot.web.ratelimit import RateLimiter, retry_after
+from bot.web.schemas import Answered, MessageIn, ReplyOut, Started
+from bot.web.signing import ConversationIds, UnknownConversation
+
+# Lone surrogates survive JSON decoding but cannot be encoded again; the handler calls them
+# unreadable once they are U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Route names, for url_for and for limits that apply to exactly these routes.
+CHAT_API_ROUTES = ("start_conversation", "send_message")
+
+
+@dataclass(frozen=True)
+class Chat:
+    """What the API needs, built once by the application factory."""
+
+    settings: Settings
+    conversation: Conversation
+    ids: ConversationIds
+    limiter: RateLimiter
+
+    async def limit(self, key: str, limit: int) -> None:
+        wait = await self.limiter.hit(key, limit, self.settings.rate_limit_window_seconds)
+        if wait is not None:
+            raise ApiProblem(
+                429,
+                "rate_limited",
+                "Too many messages in a short time. Please wait a moment and try again.",
+                {"Retry-After": retry_after(wait)},
+            )
+
+    async def limit_client(self, request: Request) -> None:
+        client = request.client.host if request.client else "unknown"
+        await self.limit(f"client:{client}", self.settings.rate_limit_per_client)
+
+    def greeting(self) -> Reply:
+        return Reply(self.conversation.answers.render("greeting", Audience.PUBLIC))
+
+
+def api_router(chat: Chat) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
+
+    @router.post(
+        "/conversations",
+        name="start_conversation",
+        status_code=201,
+        response_model=Started,
+        responses=error_responses(413, 429),
+    )
+    async def start(request: Request) -> Started:
+        """Start a conversation: its signed id and the bot's greeting."""
+        await chat.limit_client(request)
+        _, signed = chat.ids.mint()
+        return Started(conversation_id=signed, reply=ReplyOut.of(chat.greeting()))
+
+    # /api/messages is the Bot Framework's conventional endpoint, and Teams has it.
+    @router.post(
+        "/chat/messages",
+        name="send_message",
+        response_model=Answered,
+        responses=error_responses(400, 403, 413, 422, 429),
+    )
+    async def send(request: Request, incoming: MessageIn) -> Answered:
+        """Send a message (or a chosen button's value) and get the bot's reply."""
+        await chat.limit_client(request)
+        try:
+            conversation_id = chat.ids.open(incoming.conversation_id)
+        except UnknownConversation as error:
+            raise ApiProblem(
+                403,
+                "unknown_conversation",
+                "This conversation id was not issued by this server. Start a new conversation.",
+            ) from error
+        await chat.limit(
+            f"conversation:{conversation_id}", chat.settings.rate_limit_per_conversation
+        )
+        limit = chat.settings.max_message_chars
+        if len(incoming.text) > limit:
+            raise ApiProblem(
+                422,
+                "message_too_long",
+                f"A message can be at most {limit:,} characters; this one has "
+                f"{len(incoming.text):,}. One short question at a time works best.",
+            )
+        message = Message(
+            channel=Channel.WEB,
+            conversation_id=conversation_id,
+            text=_SURROGATE.sub("\ufffd", incoming.text),
+            received_at=datetime.now(UTC),
+            audience=Audience.PUBLIC,
+            source_id=f"web:{conversation_id}:{incoming.message_id}"
+            if incoming.message_id
+            else None,
+        )
+        # The handler is synchronous and may wait on the database: keep it off the event loop.
+        reply = await run_in_threadpool(chat.conversation.handle, message)
+        return Answered(reply=ReplyOut.of(reply))
+
+    return router

@@ -1,0 +1,91 @@
+"""Every error the web app returns is JSON with a code and a sentence a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+TOO_LARGE = "too_large"
+# Codes that do not follow from the status phrase, which also varies between Python versions.
+_CODES = {413: TOO_LARGE}
+
+
+class ApiError(BaseModel):
+    """The body of every 4xx and 5xx response."""
+
+    error: str = Field(description="A stable code, e.g. message_too_long or rate_limited.")
+    detail: str = Field(description="What went wrong, in plain words.")
+
+
+class ApiProblem(Exception):
+    """Raised by a route to answer with an ApiError."""
+
+    def __init__(
+        self, status: int, error: str, detail: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.error = error
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI entries saying these statuses answer with an ApiError."""
+    return {
+        status: {"model": ApiError, "description": HTTPStatus(status).phrase} for status in statuses
+    }
+
+
+def _json(
+    status: int, error: str, detail: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        ApiError(error=error, detail=detail).model_dump(), status_code=status, headers=headers
+    )
+
+
+async def _problem(request: Request, problem: Exception) -> JSONResponse:
+    assert isinstance(problem, ApiProblem)
+    return _json(problem.status, problem.error, problem.detail, problem.headers)
+
+
+async def _invalid(request: Request, invalid: Exception) -> JSONResponse:
+    assert isinstance(invalid, RequestValidationError)
+    errors = list(invalid.errors())
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return _json(400, "invalid_json", "The request body is not valid JSON.")
+    problems = []
+    for error in errors:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        if not where and error.get("type") == "missing":
+            problems.append("The request needs a JSON object as its body")
+        else:
+            problems.append(f"{where or 'request body'}: {error.get('msg', 'is not valid')}")
+    return _json(422, "invalid_request", "; ".join(problems) + ".")
+
+
+async def _http(request: Request, problem: Exception) -> JSONResponse:
+    assert isinstance(problem, HTTPException)
+    status = HTTPStatus(problem.status_code)
+    code = _CODES.get(status.value, status.phrase.lower().replace(" ", "_"))
+    detail = problem.detail if problem.detail != status.phrase else f"{status.phrase}."
+    return _json(problem.status_code, code, str(detail), problem.headers)
+
+
+async def _crash(request: Request, error: Exception) -> JSONResponse:
+    # Starlette re-raises after this answer, so the server logs the traceback for the operator.
+    return _json(500, "internal_error", "Something went wrong on our side. Please try again.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiProblem, _problem)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _crash)

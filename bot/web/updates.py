@@ -1,0 +1,61 @@
+"""Staff replies in a handed-off chat, which the chat page polls for while a person has it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from bot.handoffs import HandoffStore
+from bot.markup import to_html
+from bot.web.api import Chat
+from bot.web.errors import ApiProblem, error_responses
+from bot.web.signing import UnknownConversation
+
+
+class StaffReply(BaseModel):
+    id: int = Field(description="Ask for replies after this one next time.")
+    text: str = Field(description="The reply in the bot's markdown subset.")
+    html: str = Field(description="The same reply as HTML that is safe to insert into a page.")
+
+
+class Updates(BaseModel):
+    open: bool = Field(description="Whether someone from the school still has the conversation.")
+    replies: list[StaffReply]
+
+
+def updates_router(chat: Chat) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
+    requests = chat.conversation.requests
+    store = HandoffStore(requests.sessions) if requests is not None else None
+
+    @router.get(
+        "/conversations/{conversation_id}/updates",
+        name="conversation_updates",
+        response_model=Updates,
+        responses=error_responses(403, 422, 429),
+    )
+    async def updates(
+        conversation_id: str, after: int = Query(default=0, ge=0, le=2**62)
+    ) -> Updates:
+        """Replies from the school office after reply `after`, and whether they still have it."""
+        try:
+            opened = chat.ids.open(conversation_id)
+        except UnknownConversation as error:
+            raise ApiProblem(
+                403,
+                "unknown_conversation",
+                "This conversation id was not issued by this server. Start a new conversation.",
+            ) from error
+        # Polling has a budget of its own, so it never eats into the person's messages.
+        await chat.limit(f"updates:{opened}", chat.settings.rate_limit_per_client)
+        if store is None:
+            return Updates(open=False, replies=[])
+        replies = await run_in_threadpool(store.staff_turns, opened, after)
+        handoff = await run_in_threadpool(store.current, opened)
+        return Updates(
+            open=handoff is not None,
+            replies=[StaffReply(id=r.id, text=r.text, html=to_html(r.text)) for r in replies],
+        )
+
+    return router
