@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.db import make_engine
+from bot.models import RequestChannel, Ticket
 from tests.web.conftest import ChatPage, Site
 
 pytestmark = pytest.mark.browser
@@ -207,3 +212,32 @@ def test_a_site_not_in_the_allowed_origins_cannot_frame_the_chat(browser: Any, s
         expect(frame.get_by_role("log")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_a_subject_access_intake_ends_with_the_reference_and_the_due_date(
+    page: Any, site: Site
+) -> None:
+    chat = ChatPage.open(page, site.bot.url)
+    chat.ask("I want a copy of all the information you hold on my son")
+    assert "who is the information about" in chat.ask("Priya Shah").lower()
+    chat.choose("My child (I'm a parent)")
+    chat.ask("Arjun Shah")
+    chat.ask("priya.shah@example.org")
+    summary = chat.choose("That's everything")
+    assert "Priya Shah" in summary
+    logged = chat.choose("Yes, log it")
+
+    match = re.search(r"logged as (SAR-\d{4}-\d{4})", logged)
+    assert match is not None, logged
+    assert "must respond by" in logged
+    engine = make_engine(site.bot.settings.resolved_database_url())
+    try:
+        with Session(engine) as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.reference == match.group(1)))
+    finally:
+        engine.dispose()
+    assert ticket is not None
+    assert ticket.subject_name == "Arjun Shah"
+    assert ticket.channel is RequestChannel.WEB_CHAT
+    due = f"{ticket.due_date:%A} {ticket.due_date.day} {ticket.due_date:%B %Y}"
+    assert due in logged
