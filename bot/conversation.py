@@ -100,14 +100,6 @@ class Conversation:
         return self.answers.buttons
 
     def handle(self, message: Message) -> Reply:
-        if self.store is not None:
-            try:
-                earlier = self.store.claim(message)
-            except StorageUnavailable as error:
-                log.warning("conversation store unavailable: %s", error)
-                earlier = None
-            if earlier is not None:
-                return earlier
         try:
             text = check_text(message.text, self.max_message_chars)
         except BadInput as bad:
@@ -119,7 +111,17 @@ class Conversation:
                     limit=self.max_message_chars,
                 )
             )
-        state, storage_ok = self._load(message)
+        state: State = {}
+        storage_ok = False
+        if self.store is not None:
+            try:
+                state, earlier = self.store.open(message)
+                storage_ok = True
+            except StorageUnavailable as error:
+                log.warning("conversation store unavailable: %s", error)
+                earlier = None
+            if earlier is not None:
+                return earlier
         reply = self._respond(message, text, state, storage_ok)
         if self.store is not None and storage_ok:
             try:
@@ -127,15 +129,6 @@ class Conversation:
             except StorageUnavailable as error:
                 log.warning("conversation %s not saved: %s", message.conversation_id, error)
         return reply
-
-    def _load(self, message: Message) -> tuple[State, bool]:
-        if self.store is None:
-            return {}, False
-        try:
-            return self.store.load(message.conversation_id), True
-        except StorageUnavailable as error:
-            log.warning("conversation store unavailable: %s", error)
-            return {}, False
 
     @property
     def can_log(self) -> bool:

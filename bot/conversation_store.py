@@ -1,4 +1,9 @@
-"""Conversation state and transcripts in the database, so any worker can take the next message."""
+"""Conversation state and transcripts in the database, so any worker can take the next message.
+
+Every message costs two short transactions: one to claim it and read the state, one to write the
+state and both sides of the exchange. They are plain SQL statements rather than ORM work because
+they sit on the path of every chat message.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Insert, Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import storage_errors
@@ -18,6 +23,10 @@ from bot.models import ConversationRecord, ConversationTurn, ProcessedMessage
 from bot.types import Choice, MatchInfo, Message, Reply
 
 State = dict[str, Any]
+
+_CONVERSATIONS: Table = ConversationRecord.__table__  # type: ignore[assignment]
+_TURNS: Table = ConversationTurn.__table__  # type: ignore[assignment]
+_PROCESSED: Table = ProcessedMessage.__table__  # type: ignore[assignment]
 
 
 class ConversationStore:
@@ -37,75 +46,101 @@ class ConversationStore:
         with storage_errors(self._engine), self._sessions.begin() as session:
             yield session
 
+    def _insert(self, session: Session, table: Table) -> Any:
+        # Both databases can skip or update a conflicting row in the same statement, which keeps
+        # a duplicate from aborting the transaction around it.
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(table)
+        if dialect == "sqlite":
+            return sqlite.insert(table)
+        return insert(table)
+
+    def open(self, message: Message) -> tuple[State, Reply | None]:
+        """Claim the message and read the state; if it was handled before, the reply it got."""
+        with self._transaction() as session:
+            if message.source_id is not None:
+                claim: Insert = self._insert(session, _PROCESSED).values(
+                    source_id=message.source_id,
+                    conversation_id=message.conversation_id,
+                    created_at=self._now(),
+                )
+                # RETURNING, because drivers differ on rowcount for a skipped conflict.
+                claimed = session.scalar(
+                    claim.on_conflict_do_nothing().returning(_PROCESSED.c.source_id)  # type: ignore[attr-defined]
+                )
+                if claimed is None:
+                    stored = session.scalar(
+                        select(_PROCESSED.c.reply).where(
+                            _PROCESSED.c.source_id == message.source_id
+                        )
+                    )
+                    # Still being handled by another worker: answer nothing twice.
+                    return {}, decode_reply(stored) if stored else Reply("", duplicate=True)
+            raw = session.scalar(
+                select(_CONVERSATIONS.c.state).where(_CONVERSATIONS.c.id == message.conversation_id)
+            )
+        return (dict(json.loads(raw)) if raw else {}), None
+
     def load(self, conversation_id: str) -> State:
         with self._transaction() as session:
-            record = session.get(ConversationRecord, conversation_id)
-            return dict(json.loads(record.state)) if record else {}
+            raw = session.scalar(
+                select(_CONVERSATIONS.c.state).where(_CONVERSATIONS.c.id == conversation_id)
+            )
+        return dict(json.loads(raw)) if raw else {}
 
     def save(self, message: Message, state: State, reply: Reply) -> None:
         """Store the new state and both sides of the exchange, in one transaction."""
         now = self._now()
+        encoded = json.dumps(state)
         with self._transaction() as session:
-            record = session.get(ConversationRecord, message.conversation_id)
-            if record is None:
-                record = ConversationRecord(
-                    id=message.conversation_id,
-                    channel=message.channel.value,
-                    audience=message.audience.value,
-                    created_at=now,
+            upsert = self._insert(session, _CONVERSATIONS).values(
+                id=message.conversation_id,
+                channel=message.channel.value,
+                audience=message.audience.value,
+                state=encoded,
+                created_at=now,
+                updated_at=now,
+            )
+            session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[_CONVERSATIONS.c.id],
+                    set_={"state": encoded, "updated_at": now},
                 )
-                session.add(record)
-            record.state = json.dumps(state)
-            record.updated_at = now
-            session.add_all(
+            )
+            session.execute(
+                insert(_TURNS),
                 [
-                    ConversationTurn(
-                        conversation=record,
-                        at=message.received_at,
-                        role="person",
-                        text=message.text,
-                    ),
-                    ConversationTurn(conversation=record, at=now, role="bot", text=reply.text),
-                ]
+                    {
+                        "conversation_id": message.conversation_id,
+                        "at": message.received_at,
+                        "role": "person",
+                        "text": message.text,
+                    },
+                    {
+                        "conversation_id": message.conversation_id,
+                        "at": now,
+                        "role": "bot",
+                        "text": reply.text,
+                    },
+                ],
             )
             if message.source_id is not None:
-                claimed = session.get(ProcessedMessage, message.source_id)
-                if claimed is not None:
-                    claimed.reply = encode_reply(reply)
-
-    def claim(self, message: Message) -> Reply | None:
-        """Claim the message's source id; if it was handled before, the reply it got then."""
-        if message.source_id is None:
-            return None
-        try:
-            with self._transaction() as session:
-                session.add(
-                    ProcessedMessage(
-                        source_id=message.source_id,
-                        conversation_id=message.conversation_id,
-                        created_at=self._now(),
-                    )
+                session.execute(
+                    update(_PROCESSED)
+                    .where(_PROCESSED.c.source_id == message.source_id)
+                    .values(reply=encode_reply(reply))
                 )
-        except IntegrityError:
-            with self._transaction() as session:
-                stored = session.scalar(
-                    select(ProcessedMessage.reply).where(
-                        ProcessedMessage.source_id == message.source_id
-                    )
-                )
-            # Still being handled by another worker: answer nothing twice.
-            return decode_reply(stored) if stored else Reply("", duplicate=True)
-        return None
 
     def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
         """(role, text) pairs in order: what a person handed the conversation over would read."""
         with self._transaction() as session:
-            turns = session.scalars(
-                select(ConversationTurn)
-                .where(ConversationTurn.conversation_id == conversation_id)
-                .order_by(ConversationTurn.at, ConversationTurn.id)
+            rows = session.execute(
+                select(_TURNS.c.role, _TURNS.c.text)
+                .where(_TURNS.c.conversation_id == conversation_id)
+                .order_by(_TURNS.c.at, _TURNS.c.id)
             )
-            return [(turn.role, turn.text) for turn in turns]
+            return [(role, text) for role, text in rows]
 
 
 def encode_reply(reply: Reply) -> str:
