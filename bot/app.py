@@ -10,6 +10,9 @@ from fastapi import FastAPI
 
 from bot.bootstrap import build_conversation
 from bot.config import Settings, load_settings
+from bot.console import mount_console
+from bot.slack.app import mount_slack
+from bot.teams.mount import mount_teams
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
@@ -61,7 +64,13 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.include_router(api_router(chat))
     app.include_router(updates_router(chat))
     app.include_router(pages_router(conversation.answers.facts, settings.max_message_chars))
+    # -- The office console (/console, issue 7): staff triage, figures, the request log. --
+    mount_console(app, settings, conversation.requests)
     mount_static(app)
+    # Slack (bot/slack): /slack/events, the triage feed and hand-offs; nothing unless configured.
+    mount_slack(app, settings, conversation)
+    # Teams (bot/teams): /api/teams/messages and its triage channel; nothing unless configured.
+    mount_teams(app, settings, conversation)
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
     app.add_middleware(
         BodyLimit,

@@ -16,6 +16,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from bot.bootstrap import build_conversation, build_matcher
+from bot.cli_console import reminders, staff_app
 from bot.cli_requests import db_app, deadline, purge, tickets_app
 from bot.cli_serve import serve
 from bot.config import ConfigError, Settings, load_settings
@@ -24,16 +25,22 @@ from bot.conversation import Conversation
 from bot.db import StorageUnavailable
 from bot.evaluation import evaluate, read_labelled
 from bot.intents import ContentError
+from bot.slack.socket import slack_socket
+from bot.teams.cli import teams_app
 from bot.types import Audience, Channel, Message, Reply
 
 app = typer.Typer(help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True)
 content_app = typer.Typer(help="Check the intents and answers folders.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.command()(serve)
+app.command("slack-socket")(slack_socket)
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(db_app, name="db")
+app.add_typer(teams_app, name="teams")
 app.command("deadline")(deadline)
 app.command("purge")(purge)
+app.add_typer(staff_app, name="staff")
+app.command("reminders")(reminders)
 
 console = Console()
 errors = Console(stderr=True)

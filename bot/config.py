@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import urlsplit
+from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.content import packaged_content_dir
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 class ConfigError(Exception):
@@ -58,6 +67,120 @@ class Settings(BaseSettings):
     # Set to share the rate limits between several web workers.
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
 
+    # The office console (/console) and deadline reminders (`privacybot reminders`).
+    # A login lasts this long, then staff sign in again (a working day by default).
+    console_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
+    # Where staff open the app, e.g. https://privacy.school.example: reminders link to tickets.
+    public_url: str | None = None
+    # A due-soon reminder goes this many days before the due date; overdue ones the day after.
+    reminder_due_soon_days: int = Field(default=5, ge=0, le=60)
+    # Reminders by email when SMTP_HOST and REMINDER_EMAIL_TO are set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    reminder_email_to: Annotated[list[EmailStr], NoDecode] = Field(default_factory=list)
+    # Reminders to a Teams channel, through an incoming webhook (a Workflows "post to a
+    # channel when a webhook request is received" URL).
+    teams_reminder_webhook_url: SecretStr | None = None
+    # Slack, under Bolt's names; SLACK_API_URL points the Web API client elsewhere (tests).
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    slack_triage_channel: str | None = Field(default=None, validation_alias="SLACK_TRIAGE_CHANNEL")
+    # The Slack app (docs/slack.md): mounted at /slack/events when the signing secret and a bot
+    # token, or an OAuth client id and secret, are set; SLACK_APP_TOKEN is for Socket Mode.
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_CLIENT_SECRET"
+    )
+    # How often the triage channel is brought up to date with new and changed tickets.
+    slack_triage_interval_seconds: float = Field(default=5.0, gt=0)
+
+    # -- Microsoft Teams (docs/teams.md) ------------------------------------------------------
+    # "production" turns development shortcuts, such as anonymous Teams requests, into errors.
+    env: Literal["development", "production"] = "development"
+    # The Azure Bot's single-tenant app registration: its client id, a client secret, the tenant.
+    teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
+    teams_app_password: SecretStr | None = Field(
+        default=None, validation_alias="TEAMS_APP_PASSWORD", validate_default=True
+    )
+    teams_tenant_id: str | None = Field(
+        default=None, validation_alias="TEAMS_TENANT_ID", validate_default=True
+    )
+    # Development only: accept activities that carry no Bot Framework token (a local emulator).
+    teams_allow_anonymous: bool = Field(default=False, validation_alias="TEAMS_ALLOW_ANONYMOUS")
+    # The channel new tickets are posted to, from "Get link to channel" (19:...@thread.tacv2).
+    teams_triage_conversation_id: str | None = Field(
+        default=None, validation_alias="TEAMS_TRIAGE_CONVERSATION_ID"
+    )
+    # Where posts the bot starts itself go: Teams' global Bot Connector address by default.
+    teams_service_url: str = Field(
+        default="https://smba.trafficmanager.net/teams/", validation_alias="TEAMS_SERVICE_URL"
+    )
+    # The app package (`privacybot teams package`); raise the version for every new upload.
+    teams_app_name: str = Field(
+        default="Privacy helpdesk", min_length=1, max_length=30, validation_alias="TEAMS_APP_NAME"
+    )
+    teams_app_version: str = Field(
+        default="1.0.0", pattern=r"^\d+\.\d+\.\d+$", validation_alias="TEAMS_APP_VERSION"
+    )
+
+    @field_validator("teams_app_id", "teams_tenant_id")
+    @classmethod
+    def _guid(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not _GUID.fullmatch(value.strip()):
+            raise ValueError(f"{value!r} is not a GUID like 00000000-0000-0000-0000-000000000000")
+        return value.strip().lower()
+
+    @field_validator("teams_app_password", "teams_tenant_id")
+    @classmethod
+    def _needed_with_app_id(cls, value: object, info: ValidationInfo) -> object:
+        # A single-tenant bot cannot get a token to reply without all three.
+        empty = value is None or (isinstance(value, SecretStr) and not value.get_secret_value())
+        if info.data.get("teams_app_id") and empty:
+            raise ValueError("is required when TEAMS_APP_ID is set (see docs/teams.md)")
+        return value
+
+    @field_validator("teams_allow_anonymous")
+    @classmethod
+    def _not_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("env") == "production":
+            raise ValueError(
+                "anonymous Teams requests are for local development only; unset it when "
+                "PRIVACYBOT_ENV=production"
+            )
+        return value
+
+    @field_validator("teams_triage_conversation_id")
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        # Pasted from a channel link, the id is still percent-encoded (19%3a...%40thread.tacv2).
+        channel = unquote(value.strip())
+        if not re.fullmatch(r"19:[^;\s]+", channel):
+            raise ValueError(f"{value!r} is not a Teams channel id like 19:...@thread.tacv2")
+        return channel
+
+    @field_validator("teams_service_url")
+    @classmethod
+    def _service_url(cls, value: str, info: ValidationInfo) -> str:
+        parts = urlsplit(value.strip())
+        secure = parts.scheme == "https" or info.data.get("env") != "production"
+        if parts.scheme not in ("http", "https") or not parts.hostname or not secure:
+            raise ValueError(
+                f"{value!r} is not an address like https://smba.trafficmanager.net/teams/"
+            )
+        return value.strip().rstrip("/") + "/"
+
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -77,6 +200,23 @@ class Settings(BaseSettings):
     def _origins_only(cls, origins: list[str]) -> list[str]:
         # Each one lands in a Content-Security-Policy header, so only a bare origin may pass.
         return [_origin(origin) for origin in origins]
+
+    @field_validator("reminder_email_to", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.replace(",", " ").split()
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an address like https://privacy.school.example")
+        return value.strip().rstrip("/")
 
     def resolved_school_calendar_file(self) -> Path:
         """The school's term dates: the configured file, or calendar.yaml among the answers."""

@@ -1,0 +1,118 @@
+"""The ticket page's actions, each a form posted to /console/tickets/REF/ACTION.
+
+Every action goes through the request service, as the CLI, Slack and Teams do, with the member
+of staff's email as the actor, so it lands in the ticket's audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.console.auth import require_record_keeper
+from bot.console.forms import Form, FormProblem
+from bot.deadlines import PauseReason
+from bot.models import Action, NoteVisibility, Outcome
+from bot.staff import StaffMember
+from bot.tickets import RequestService
+
+Handler = Callable[[RequestService, str, Form, StaffMember], object]
+
+
+@dataclass(frozen=True)
+class ConsoleAction:
+    """One form on the ticket page: the service action it needs, what it does, what it says."""
+
+    needs: Action
+    run: Handler
+    done: str  # shown on the ticket page afterwards
+
+
+def _take(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    return service.assign(ref, staff.email, actor=staff.email)
+
+
+def _request_id(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    on = form.optional_date("on", "The day ID was asked for")
+    return service.request_id(ref, actor=staff.email, on=on)
+
+
+def _id_received(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    on = form.optional_date("on", "The day the ID arrived")
+    return service.id_received(ref, actor=staff.email, on=on)
+
+
+def _id_not_needed(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    reason = form.text("reason", "The reason ID is not needed")
+    return service.id_not_needed(ref, reason, actor=staff.email)
+
+
+def _pause(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    try:
+        reason = PauseReason(form.text("reason", "The reason for the pause"))
+    except ValueError:
+        raise FormProblem(
+            "Only the statutory reasons pause the clock: awaiting ID, a fee or clarification"
+        ) from None
+    on = form.optional_date("on", "The day the school asked")
+    return service.pause(ref, reason, actor=staff.email, on=on)
+
+
+def _resume(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    on = form.optional_date("on", "The day it arrived")
+    return service.resume(ref, actor=staff.email, on=on)
+
+
+def _hold(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    return service.record_hold(
+        ref, form.text("reason", "The reason for the hold"), actor=staff.email
+    )
+
+
+def _extend(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    reason = form.text("reason", "The reason for the extension")
+    told = form.optional_date("told_on", "The day the requester was told")
+    return service.extend(ref, reason, actor=staff.email, told_on=told)
+
+
+def _note(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    visibility = (
+        NoteVisibility.TO_REQUESTER
+        if form.get("visibility") == NoteVisibility.TO_REQUESTER.value
+        else NoteVisibility.INTERNAL
+    )
+    text = form.text("text", "The note")
+    return service.add_note(ref, text, actor=staff.email, visibility=visibility)
+
+
+def _close(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    try:
+        outcome = Outcome(form.text("outcome", "The outcome"))
+    except ValueError:
+        raise FormProblem("Choose one of the outcomes in the list") from None
+    if outcome is Outcome.REFUSED:
+        require_record_keeper(staff, "close a request as refused")
+    reason = form.optional_text("reason")
+    return service.close(ref, outcome, actor=staff.email, reason=reason)
+
+
+ACTIONS: Mapping[str, ConsoleAction] = {
+    "take": ConsoleAction(Action.ASSIGN, _take, "You have taken this ticket."),
+    "request-id": ConsoleAction(
+        Action.REQUEST_ID, _request_id, "ID requested: the clock waits until it arrives."
+    ),
+    "id-received": ConsoleAction(
+        Action.ID_RECEIVED, _id_received, "ID received: the month starts again from that day."
+    ),
+    "id-not-needed": ConsoleAction(
+        Action.ID_NOT_NEEDED, _id_not_needed, "The reason for not asking for ID is recorded."
+    ),
+    "pause": ConsoleAction(Action.PAUSE, _pause, "The clock is paused."),
+    "resume": ConsoleAction(Action.RESUME, _resume, "The clock is running again."),
+    "hold": ConsoleAction(
+        Action.NOTE, _hold, "The internal hold is noted; the statutory clock keeps running."
+    ),
+    "extend": ConsoleAction(Action.EXTEND, _extend, "Extended to three months."),
+    "note": ConsoleAction(Action.NOTE, _note, "Note added."),
+    "close": ConsoleAction(Action.CLOSE, _close, "The ticket is closed."),
+}

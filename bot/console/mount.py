@@ -1,0 +1,105 @@
+"""Mount the office console on the application: its routes, its static files, its error pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from bot.config import ConfigError, Settings
+from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
+from bot.console.login import LOGIN_PATH, login_router
+from bot.console.reports import reports_router
+from bot.console.session import SessionCookies
+from bot.console.triage import NoSuchPage, triage_router
+from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
+from bot.staff import StaffAccounts
+from bot.tickets import RequestService, london_now
+from bot.web.signing import secret_key
+
+log = logging.getLogger(__name__)
+
+
+def mount_console(
+    app: FastAPI,
+    settings: Settings,
+    requests: RequestService | None,
+    *,
+    today: Callable[[], date] = lambda: london_now().date(),
+) -> None:
+    """Add /console (staff sign in to triage tickets) to `app`, over the ticket database."""
+    if requests is None:
+        raise ConfigError("the office console needs the ticket database (DATABASE_URL)")
+    cookies = SessionCookies(
+        secret_key(settings),
+        lifetime=timedelta(hours=settings.console_session_hours),
+        path=PREFIX,
+    )
+    gate = Gate(StaffAccounts(requests.sessions), cookies)
+    pages = Pages()
+    app.include_router(login_router(gate, pages))
+    app.include_router(triage_router(gate, pages, requests, today))
+    app.include_router(reports_router(gate, pages, requests, settings, today))
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
+    _install_error_pages(app, pages)
+
+
+def _install_error_pages(app: FastAPI, pages: Pages) -> None:
+    async def login_required(request: Request, _error: Exception) -> Response:
+        target = request.url.path
+        if request.method in ("GET", "HEAD") and request.url.query:
+            target += f"?{request.url.query}"
+        where = f"{LOGIN_PATH}?next={quote(target, safe='/')}"
+        return RedirectResponse(where, status_code=303, headers=NO_STORE)
+
+    async def not_allowed(request: Request, error: Exception) -> Response:
+        return pages.render(
+            request,
+            "problem.html",
+            staff=None,
+            status=403,
+            heading="You cannot do this with your role",
+            message=str(error),
+        )
+
+    async def bad_token(request: Request, _error: Exception) -> Response:
+        return pages.render(
+            request,
+            "problem.html",
+            staff=None,
+            status=403,
+            heading="This form has expired",
+            message="Nothing was changed. Go back, reload the page and try again.",
+        )
+
+    async def no_such_page(request: Request, error: Exception) -> Response:
+        return pages.render(
+            request,
+            "problem.html",
+            staff=None,
+            status=404,
+            heading="Not found",
+            message=str(error).capitalize() + ".",
+        )
+
+    async def storage_down(request: Request, error: Exception) -> Response:
+        log.error("%s", error.__cause__ or error)
+        return pages.render(
+            request,
+            "problem.html",
+            staff=None,
+            status=503,
+            heading="The ticket database cannot be reached",
+            message="Nothing was changed. Try again in a minute; if it persists, tell IT.",
+        )
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(NotAllowed, not_allowed)
+    app.add_exception_handler(BadToken, bad_token)
+    app.add_exception_handler(NoSuchPage, no_such_page)
+    app.add_exception_handler(ConsoleUnavailable, storage_down)

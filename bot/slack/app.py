@@ -1,0 +1,221 @@
+"""The Slack app: a Bolt AsyncApp with the bot's listeners, mounted on the FastAPI application.
+
+HTTP mode serves POST /slack/events (and /slack/install, /slack/oauth_redirect with OAuth);
+Socket Mode (bot.slack.socket) runs the same app over a WebSocket. Either way the triage feed runs
+in the background, and web chats can be handed to staff in the triage channel.
+
+Listeners use `process_before_response=True` with lazy listeners: the ack function runs before
+the HTTP response goes back (fast: acknowledge, or validate a modal), and the slow work starts as
+a kept task once Slack has its answer, well within its 3 seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import SecretStr
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web import WebClient
+
+from bot.config import ConfigError, Settings
+from bot.conversation import Conversation
+from bot.handoffs import HandoffStore
+from bot.slack import asking, threads, ticketing
+from bot.slack.bridge import SlackBridge
+from bot.slack.clients import async_client, sync_client
+from bot.slack.install import ThreadedInstallationStore, ThreadedStateStore
+from bot.slack.parts import Parts
+from bot.slack.tasks import KeptTasks
+from bot.slack.triage import PLATFORM, TriageFeed
+from bot.ticket_feed import TicketFeed
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# Bot scopes asked for at installation; docs/slack-manifest.yaml lists the same.
+SCOPES = [
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "im:history",
+    "users:read",
+]
+# Work still running at shutdown gets this long to finish.
+_DRAIN_SECONDS = 10.0
+
+
+@dataclass
+class SlackChannel:
+    """The running Slack side: the Bolt app, what its listeners share, and the feed."""
+
+    bolt: AsyncApp
+    parts: Parts
+    interval: float
+
+    @property
+    def tasks(self) -> KeptTasks:
+        return self.parts.tasks
+
+    @property
+    def triage(self) -> TriageFeed | None:
+        return self.parts.triage
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Keep the triage channel up to date while the app serves; finish work on the way out."""
+        feed = None
+        if self.triage is not None:
+            feed = asyncio.create_task(self.triage.run_forever(self.interval))
+        try:
+            yield
+        finally:
+            if feed is not None:
+                feed.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feed
+            try:
+                await self.tasks.drain(_DRAIN_SECONDS)
+            except TimeoutError:
+                log.warning("Slack: work still running at shutdown was abandoned")
+
+
+def _secret(value: SecretStr | str | None) -> str | None:
+    """The setting's text, or None when it is unset or blank."""
+    if value is None:
+        return None
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return text.strip() or None
+
+
+def slack_wanted(settings: Settings) -> bool:
+    """Whether any Slack credential is set: then the rest must be, or start-up fails."""
+    return bool(
+        _secret(settings.slack_bot_token)
+        or _secret(settings.slack_client_id)
+        or _secret(settings.slack_client_secret)
+    )
+
+
+def _check(settings: Settings, *, socket: bool) -> None:
+    token = _secret(settings.slack_bot_token)
+    client_id = _secret(settings.slack_client_id)
+    client_secret = _secret(settings.slack_client_secret)
+    if bool(client_id) != bool(client_secret):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: set both, or neither")
+    if socket:
+        if not token:
+            raise ConfigError("SLACK_BOT_TOKEN: Socket Mode needs the bot token (xoxb-...)")
+        if not _secret(settings.slack_app_token):
+            raise ConfigError("SLACK_APP_TOKEN: Socket Mode needs an app-level token (xapp-...)")
+    elif not _secret(settings.slack_signing_secret) and not _secret(settings.slack_app_token):
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: needed to check that requests come from Slack "
+            "(or set SLACK_APP_TOKEN and run `privacybot slack-socket`)"
+        )
+
+
+def build_slack(settings: Settings, conversation: Conversation, *, socket: bool) -> SlackChannel:
+    """The Bolt app and everything around it; the conversation gets the hand-off gateway."""
+    _check(settings, socket=socket)
+    requests = conversation.requests
+    if requests is None:
+        raise ConfigError("DATABASE_URL: Slack needs the ticket database")
+    api_url = settings.slack_api_url or DEFAULT_API_URL
+    engine = requests.sessions.kw["bind"]
+    token = _secret(settings.slack_bot_token)
+    client_id = _secret(settings.slack_client_id)
+    client_secret = _secret(settings.slack_client_secret)
+    tasks = KeptTasks(log)
+    installations: ThreadedInstallationStore | None = None
+    if client_id and client_secret and not socket:
+        installations = ThreadedInstallationStore(client_id, engine)
+        bolt = AsyncApp(
+            signing_secret=_secret(settings.slack_signing_secret) or "",
+            client=async_client(api_url),
+            installation_store=installations,
+            oauth_settings=AsyncOAuthSettings(
+                client_id=client_id,
+                client_secret=client_secret,
+                scopes=SCOPES,
+                installation_store=installations,
+                state_store=ThreadedStateStore(engine),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            ),
+            process_before_response=True,
+            logger=log,
+        )
+    else:
+        bolt = AsyncApp(
+            signing_secret=_secret(settings.slack_signing_secret) or "",
+            client=async_client(api_url, token),
+            process_before_response=True,
+            logger=log,
+        )
+    bolt.listener_runner.lazy_listener_runner = tasks
+
+    def bot_token() -> str | None:
+        return token or (installations.latest_bot_token() if installations else None)
+
+    def web_client(*, wait_out_rate_limits: bool) -> WebClient:
+        return sync_client(api_url, bot_token(), wait_out_rate_limits=wait_out_rate_limits)
+
+    handoffs = HandoffStore(requests.sessions)
+    parts = Parts(conversation=conversation, requests=requests, handoffs=handoffs, tasks=tasks)
+    channel = settings.slack_triage_channel
+    if channel:
+        parts.triage = TriageFeed(
+            TicketFeed(requests.sessions, PLATFORM),
+            lambda: web_client(wait_out_rate_limits=False),
+            channel,
+            parts.channel_labels,
+            parts.today,
+        )
+        conversation.handoff = SlackBridge(
+            handoffs, lambda: web_client(wait_out_rate_limits=True), channel
+        )
+    asking.register(bolt, parts)
+    ticketing.register(bolt, parts)
+    threads.register(bolt, parts)
+    # Last: every other message event (channel chatter, edits) is acknowledged and ignored, so
+    # Slack does not count it as a failed delivery and retry it.
+    bolt.event("message")(asking.acknowledge)
+    return SlackChannel(bolt, parts, settings.slack_triage_interval_seconds)
+
+
+def mount_slack(app: FastAPI, settings: Settings, conversation: Conversation) -> None:
+    """Serve Slack from `app` when it is configured; otherwise do nothing."""
+    if not slack_wanted(settings):
+        return
+    slack = build_slack(settings, conversation, socket=False)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with slack.running():
+            yield
+
+    router = APIRouter(lifespan=lifespan, include_in_schema=False)
+    if _secret(settings.slack_signing_secret):
+        handler = AsyncSlackRequestHandler(slack.bolt)
+
+        async def slack_endpoint(request: Request) -> Response:
+            return await handler.handle(request)
+
+        router.add_api_route(EVENTS_PATH, slack_endpoint, methods=["POST"])
+        if slack.bolt.oauth_flow is not None:
+            router.add_api_route(INSTALL_PATH, slack_endpoint, methods=["GET"])
+            router.add_api_route(REDIRECT_PATH, slack_endpoint, methods=["GET"])
+    app.include_router(router)
+    app.state.slack = slack

@@ -1,0 +1,177 @@
+"""The bot's turn in Teams: translate in, call the one handler (or a triage action), translate out.
+
+Staff ask in a personal chat or by @mention in a channel or group chat, and always get the staff
+wording. A formal request is taken down only in a personal chat: the intake asks for a requester's
+name, contact details and a child's name, which do not belong in a channel the whole team reads,
+so channels get a handler without the request service (it answers, and never starts an intake).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ContentTypes,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import TurnContext
+from pydantic import ValidationError
+
+from bot.conversation import Conversation
+from bot.db import StorageUnavailable
+from bot.models import TicketError
+from bot.teams import triage_actions
+from bot.teams.activities import (
+    TRIAGE_KEY,
+    actor,
+    display_name,
+    is_personal,
+    tenant_of,
+    to_message,
+)
+from bot.teams.replies import reply_activity
+from bot.teams.triage import TriagePoster
+from bot.types import Audience, Reply
+
+log = logging.getLogger(__name__)
+
+CARD_ACTION = "adaptiveCard/action"
+
+
+class TeamsAgent:
+    """The SDK's Agent: one turn per incoming activity."""
+
+    def __init__(
+        self,
+        *,
+        personal: Conversation,
+        shared: Conversation,
+        tenant_id: str | None,
+        triage: TriagePoster | None = None,
+    ) -> None:
+        self._personal = personal
+        self._shared = shared
+        self._tenant_id = tenant_id
+        self._triage = triage
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if self._tenant_id is not None and tenant_of(activity) != self._tenant_id:
+            # A single-tenant bot; guests from other organisations do not get staff answers.
+            log.warning("Teams activity from another tenant (%s) ignored", tenant_of(activity))
+            if activity.type == ActivityTypes.invoke:
+                await _invoke_error(context, HTTPStatus.FORBIDDEN, "not from this school")
+            return
+        if activity.type == ActivityTypes.message:
+            await self._on_message(context)
+        elif activity.type == ActivityTypes.invoke and activity.name == CARD_ACTION:
+            await self._on_card_action(context)
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._on_installed(context)
+
+    async def _on_message(self, context: TurnContext) -> None:
+        message = to_message(context.activity)
+        if not message.text:
+            return  # a picture or a reaction: nothing to answer
+        handler = self._personal if is_personal(context.activity) else self._shared
+        # The handler and its database are synchronous; the event loop keeps serving meanwhile.
+        reply = await run_in_threadpool(handler.handle, message)
+        if reply.duplicate:
+            return  # Teams sent the same message again: it was answered the first time
+        await context.send_activity(reply_activity(reply))
+
+    async def _on_installed(self, context: TurnContext) -> None:
+        """Greet someone who has just added the bot, and log where a team added it."""
+        activity = context.activity
+        bot = activity.recipient.id if activity.recipient else None
+        added = any(member.id == bot for member in activity.members_added or [])
+        if added and is_personal(activity):
+            greeting = self._personal.answers.render("greeting", Audience.STAFF)
+            await context.send_activity(reply_activity(Reply(greeting)))
+        elif added:
+            _note_installation(activity)
+
+    async def _on_card_action(self, context: TurnContext) -> None:
+        activity = context.activity
+        triage = self._triage
+        requests = self._personal.requests
+        if triage is None or requests is None:
+            await _invoke_error(context, HTTPStatus.NOT_FOUND, "triage is not set up here")
+            return
+        if not triage.is_triage_conversation(activity.conversation.id):
+            await _invoke_error(context, HTTPStatus.FORBIDDEN, "only the triage channel's cards")
+            return
+        try:
+            value = AdaptiveCardInvokeValue.model_validate(activity.value)
+        except ValidationError:
+            await _invoke_error(context, HTTPStatus.BAD_REQUEST, "not a card action")
+            return
+        data: dict[str, Any] = dict(value.action.data)
+        verb = value.action.verb or str(data.get(TRIAGE_KEY, ""))
+        try:
+            ticket = await run_in_threadpool(
+                triage_actions.apply,
+                requests,
+                verb,
+                data,
+                actor=actor(activity),
+                name=display_name(activity),
+            )
+        except TicketError as error:
+            # The message says what the ticket or the law does not allow; the card stays put.
+            await _invoke_error(context, HTTPStatus.BAD_REQUEST, str(error))
+            return
+        except StorageUnavailable as error:
+            log.error("triage action on Teams not saved: %s", error)
+            await _invoke_error(
+                context, HTTPStatus.SERVICE_UNAVAILABLE, "the request log cannot be reached"
+            )
+            return
+        triage.nudge()  # other platforms' cards, and this one's stored copy, catch up
+        await _invoke_response(
+            context,
+            AdaptiveCardInvokeResponse(
+                status_code=HTTPStatus.OK,
+                type=ContentTypes.adaptive_card,
+                value=triage.card_for(ticket),
+            ),
+        )
+
+
+async def _invoke_error(context: TurnContext, status: HTTPStatus, message: str) -> None:
+    await _invoke_response(
+        context,
+        AdaptiveCardInvokeResponse(
+            status_code=status,
+            type=ContentTypes.error,
+            value={"code": status.phrase, "message": message},
+        ),
+    )
+
+
+async def _invoke_response(context: TurnContext, body: AdaptiveCardInvokeResponse) -> None:
+    # Teams reads the outcome from the body; the HTTP status of an invoke reply stays 200.
+    await context.send_activity(
+        Activity(
+            type=ActivityTypes.invoke_response,
+            value=InvokeResponse(
+                status=HTTPStatus.OK,
+                body=body.model_dump(mode="json", by_alias=True, exclude_none=True),
+            ),
+        )
+    )
+
+
+def _note_installation(activity: Activity) -> None:
+    """Log the channel the bot was added to, so an admin can find the triage channel's id."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    place = data.get("channel") or data.get("team")
+    if isinstance(place, dict) and place.get("id"):
+        log.info("Teams: the bot is in channel %s (for TEAMS_TRIAGE_CONVERSATION_ID)", place["id"])
