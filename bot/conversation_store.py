@@ -8,17 +8,16 @@ they sit on the path of every chat message.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, insert, select, update
+from sqlalchemy import Insert, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import storage_errors
+from bot.db import transaction
 from bot.models import ConversationRecord, ConversationTurn, ProcessedMessage
 from bot.types import Choice, MatchInfo, Message, Reply
 
@@ -38,13 +37,7 @@ class ConversationStore:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
-        self._engine: Engine | None = sessions.kw.get("bind")
         self._now = now
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with storage_errors(self._engine), self._sessions.begin() as session:
-            yield session
 
     def _insert(self, session: Session, table: Table) -> Any:
         # Both databases can skip or update a conflicting row in the same statement, which keeps
@@ -58,7 +51,7 @@ class ConversationStore:
 
     def open(self, message: Message) -> tuple[State, Reply | None]:
         """Claim the message and read the state; if it was handled before, the reply it got."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             if message.source_id is not None:
                 claim: Insert = self._insert(session, _PROCESSED).values(
                     source_id=message.source_id,
@@ -83,7 +76,7 @@ class ConversationStore:
         return (dict(json.loads(raw)) if raw else {}), None
 
     def load(self, conversation_id: str) -> State:
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             raw = session.scalar(
                 select(_CONVERSATIONS.c.state).where(_CONVERSATIONS.c.id == conversation_id)
             )
@@ -93,7 +86,7 @@ class ConversationStore:
         """Store the new state and both sides of the exchange, in one transaction."""
         now = self._now()
         encoded = json.dumps(state)
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             upsert = self._insert(session, _CONVERSATIONS).values(
                 id=message.conversation_id,
                 channel=message.channel.value,
@@ -134,7 +127,7 @@ class ConversationStore:
 
     def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
         """(role, text) pairs in order: what a person handed the conversation over would read."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             rows = session.execute(
                 select(_TURNS.c.role, _TURNS.c.text)
                 .where(_TURNS.c.conversation_id == conversation_id)

@@ -140,6 +140,13 @@ def storage_errors(engine: Engine | None = None) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction on a new session; connection failures become StorageUnavailable."""
+    with storage_errors(sessions.kw.get("bind")), sessions.begin() as session:
+        yield session
+
+
 def _alembic_config() -> Config:
     # Configured in code so that the top level needs no alembic.ini.
     config = Config()

@@ -6,16 +6,15 @@ turns of the conversation's transcript, and the web chat reads them back from th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import storage_errors
+from bot.db import transaction
 from bot.models import ConversationRecord, ConversationTurn, Handoff, ProcessedMessage
 
 OPEN = "open"
@@ -52,17 +51,11 @@ class HandoffStore:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
-        self._engine: Engine | None = sessions.kw.get("bind")
         self._now = now
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with storage_errors(self._engine), self._sessions.begin() as session:
-            yield session
 
     def open(self, conversation_id: str, platform: str, channel: str, thread_id: str) -> int:
         """Record a hand-off posted at `thread_id`; returns its id."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             if session.get(ConversationRecord, conversation_id) is None:
                 raise NoConversation(conversation_id)
             last_turn = session.scalar(
@@ -90,13 +83,13 @@ class HandoffStore:
         )
         if platform is not None:
             query = query.where(Handoff.platform == platform)
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             row = session.scalar(query.order_by(Handoff.id.desc()).limit(1))
             return None if row is None else _view(row)
 
     def by_thread(self, platform: str, channel: str, thread_id: str) -> HandoffView | None:
         """The open hand-off whose thread this is, if any."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             row = session.scalar(
                 select(Handoff).where(
                     Handoff.platform == platform,
@@ -109,7 +102,7 @@ class HandoffStore:
 
     def close(self, handoff_id: int) -> HandoffView | None:
         """Close it; None if it was already closed (a double click), so callers act once."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             row = session.get(Handoff, handoff_id, with_for_update=True)
             if row is None or row.status != OPEN:
                 return None
@@ -121,7 +114,7 @@ class HandoffStore:
         """Add staff's reply to the transcript; None if `source_id` was recorded before."""
         now = self._now()
         try:
-            with self._transaction() as session:
+            with transaction(self._sessions) as session:
                 session.add(
                     ProcessedMessage(
                         source_id=source_id, conversation_id=conversation_id, created_at=now
@@ -141,7 +134,7 @@ class HandoffStore:
 
     def staff_turns(self, conversation_id: str, after: int = 0) -> list[StaffTurn]:
         """Staff replies after turn `after`, oldest first."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             rows = session.execute(
                 select(ConversationTurn.id, ConversationTurn.text)
                 .where(

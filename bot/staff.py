@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import storage_errors
+from bot.db import transaction
 from bot.models import AuditEvent, StaffUser
 
 log = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ class StaffAccounts:
             created_at=self._now(),
         )
         try:
-            with self._transaction() as session:
+            with transaction(self._sessions) as session:
                 session.add(user)
                 self._audit(session, actor, "staff_added", f"{address} ({role.value})")
         except IntegrityError:
@@ -156,7 +155,7 @@ class StaffAccounts:
 
     def set_disabled(self, email: str, disabled: bool, *, actor: str) -> None:
         """Disable an account (its sessions end at their next request) or enable it again."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             user = self._load(session, email)
             user.disabled = disabled
             action = "staff_disabled" if disabled else "staff_enabled"
@@ -166,7 +165,7 @@ class StaffAccounts:
     def reset(self, email: str, password: str, *, actor: str) -> StaffMember:
         """Set a new password and lift any lockout; existing sessions end."""
         password_hash = self._hash(password)
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             user = self._load(session, email)
             user.password_hash = password_hash
             user.failed_logins = 0
@@ -176,7 +175,7 @@ class StaffAccounts:
         return _member(user)
 
     def accounts(self) -> list[AccountView]:
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             users = session.scalars(select(StaffUser).order_by(StaffUser.email))
             return [
                 AccountView(u.email, Role(u.role), u.disabled, u.locked_until, u.last_login_at)
@@ -190,7 +189,7 @@ class StaffAccounts:
         except AccountError:
             address = ""
         now = self._now()
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             user = session.scalar(
                 select(StaffUser).where(StaffUser.email == address).with_for_update()
             )
@@ -224,7 +223,7 @@ class StaffAccounts:
 
     def current(self, email: str, fingerprint: str) -> StaffMember | None:
         """Return the member of staff a session names, unless disabled or the password changed."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             user = session.scalar(select(StaffUser).where(StaffUser.email == email))
             if user is None or user.disabled:
                 return None
@@ -264,11 +263,6 @@ class StaffAccounts:
                 new_value=what,
             )
         )
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with storage_errors(), self._sessions.begin() as session:
-            yield session
 
 
 def _member(user: StaffUser) -> StaffMember:

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import storage_errors
+from bot.db import transaction
 from bot.models import AuditEvent, ChannelCursor, ChannelPost, Ticket
 from bot.tickets import TicketView
 
@@ -98,7 +97,6 @@ class TicketFeed:
 
     def __init__(self, sessions: sessionmaker[Session], platform: str) -> None:
         self._sessions = sessions
-        self._engine: Engine | None = sessions.kw.get("bind")
         self.platform = platform
 
     def run_once(self, deliver: Deliver, limit: int = 200) -> int:
@@ -110,7 +108,7 @@ class TicketFeed:
         self._ensure_cursor()
         failure: Exception | None = None
         delivered = 0
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             cursor = session.scalar(
                 select(ChannelCursor)
                 .where(ChannelCursor.platform == self.platform)
@@ -155,11 +153,11 @@ class TicketFeed:
         return delivered
 
     def _ensure_cursor(self) -> None:
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             if session.get(ChannelCursor, self.platform) is not None:
                 return
         try:
-            with self._transaction() as session:
+            with transaction(self._sessions) as session:
                 session.add(
                     ChannelCursor(
                         platform=self.platform, last_event_id=0, updated_at=datetime.now(UTC)
@@ -181,11 +179,6 @@ class TicketFeed:
         if row is None:
             return None
         return PostRecord(row.channel, row.message_id, dict(json.loads(row.extra or "{}")))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with storage_errors(self._engine), self._sessions.begin() as session:
-            yield session
 
 
 def _by_ticket(

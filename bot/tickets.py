@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import FACTS_FILE, load_facts
 from bot.config import ConfigError, Settings
-from bot.db import ensure_schema, make_engine, session_factory, storage_errors
+from bot.db import ensure_schema, make_engine, session_factory, transaction
 from bot.deadlines import (
     MAINTAINED,
     CalendarError,
@@ -308,7 +308,7 @@ class RequestService:
 
     def get(self, reference: str, *, actor: str) -> TicketDetail:
         """Return a ticket with its history, recording that `actor` viewed it."""
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             ticket = self._load(session, reference, lock=False)
             check_allowed(_ref(ticket), ticket.status, Action.VIEW)
             self._audit(session, ticket, actor, "viewed")
@@ -355,7 +355,7 @@ class RequestService:
                 Ticket.status.in_(running), Ticket.due_date >= today, Ticket.due_date <= last
             )
         query = query.order_by(Ticket.due_date, Ticket.id)
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             return [_view(ticket) for ticket in session.scalars(query)]
 
     # -- logging --------------------------------------------------------------------------
@@ -371,7 +371,7 @@ class RequestService:
             # unique constraint kept one ticket, and that is the one to return.
             if request.source_key is None:
                 raise
-            with self._transaction() as session:
+            with transaction(self._sessions) as session:
                 existing = session.scalar(
                     select(Ticket).where(Ticket.source_key == request.source_key)
                 )
@@ -380,7 +380,7 @@ class RequestService:
                 return _view(existing)
 
     def _insert(self, request: NewRequest, actor: str, now: datetime) -> TicketView:
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             if request.source_key is not None:
                 existing = session.scalar(
                     select(Ticket).where(Ticket.source_key == request.source_key)
@@ -546,7 +546,7 @@ class RequestService:
     def export_rows(self, *, actor: str) -> list[dict[str, str]]:
         """Return the request log (EXPORT_COLUMNS), oldest first, without requesters' details."""
         today = self._today()
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             tickets = session.scalars(select(Ticket).order_by(Ticket.received_at, Ticket.id))
             rows = [_export_row(ticket, today) for ticket in tickets]
             self._audit(session, None, actor, "exported", None, None, f"{len(rows)} tickets")
@@ -567,7 +567,7 @@ class RequestService:
             ConversationTurn.conversation_id.in_(stale_conversations),
         )
         stale_messages = ProcessedMessage.created_at < transcripts_before
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             tickets = session.execute(
                 select(Ticket.id, Ticket.reference)
                 .where(Ticket.status == Status.CLOSED, Ticket.closed_at < tickets_before)
@@ -627,13 +627,8 @@ class RequestService:
         return self._now().astimezone(LONDON).date()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with storage_errors(self._engine), self._sessions.begin() as session:
-            yield session
-
-    @contextmanager
     def _change(self, reference: str, action: Action) -> Iterator[tuple[Session, Ticket]]:
-        with self._transaction() as session:
+        with transaction(self._sessions) as session:
             ticket = self._load(session, reference, lock=True)
             check_allowed(_ref(ticket), ticket.status, action)
             yield session, ticket
