@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     mount_static(app)
     # Slack (bot/slack): /slack/events, the triage feed and hand-offs; nothing unless configured.
     mount_slack(app, settings, conversation)
-    # Teams (bot/teams): /api/teams/messages and its triage channel; nothing unless configured.
+    # Teams (bot/teams): /api/messages and its triage channel; nothing unless configured.
     mount_teams(app, settings, conversation)
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
     app.add_middleware(

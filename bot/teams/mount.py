@@ -24,9 +24,8 @@ from bot.ticket_feed import TicketFeed
 
 log = logging.getLogger(__name__)
 
-# The web chat already owns POST /api/messages (its public API); the Azure Bot's messaging
-# endpoint can be any https address, so Teams has its own.
-MESSAGES_PATH = "/api/teams/messages"
+# The Bot Framework's conventional messaging endpoint; the web chat's API is /api/chat/...
+MESSAGES_PATH = "/api/messages"
 
 
 def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) -> None:

@@ -40,12 +40,29 @@ PRIVACYBOT = Path(sys.executable).parent / "privacybot"
 QUESTIONS = [q.text for q in read_labelled(ROOT / "tests" / "eval" / "questions.jsonl")]
 
 
+# A subject access intake as a parent types it; the last message confirms the summary.
+INTAKE = [
+    "I want a copy of all the information you hold on my son",
+    "Priya Shah",
+    "intake:relationship:parent",
+    "Arjun Shah",
+    "priya.shah@example.org",
+    "intake:details:keep",
+    "intake:confirm",
+]
+# One conversation in this many is a complete intake; the rest ask questions.
+INTAKE_EVERY = 5
+
+
 @dataclass
 class Tally:
     """Latencies of the requests that succeeded, and what went wrong with the others."""
 
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    # The references the server said it logged; every one must be in the database afterwards.
+    references: list[str] = field(default_factory=list)
+    intakes_started: int = 0
     started: float = field(default_factory=time.perf_counter)
     finished: float = 0.0
 
@@ -94,11 +111,35 @@ async def conversations(
     pending = iter(range(count))
     rng = random.Random(4)
 
-    async def one() -> None:
+    async def send(conversation_id: str, text: str) -> httpx.Response | None:
+        return await tally.timed(
+            client.post(
+                "/api/chat/messages", json={"conversation_id": conversation_id, "text": text}
+            ),
+            200,
+        )
+
+    async def intake(conversation_id: str) -> None:
+        tally.intakes_started += 1
+        answered = None
+        for typed in INTAKE:
+            answered = await send(conversation_id, typed)
+            if answered is None:
+                return
+        reference = answered.json()["reply"]["ticket_reference"] if answered else None
+        if reference:
+            tally.references.append(reference)
+        else:
+            tally.errors["intake ended without a reference"] += 1
+
+    async def one(number: int) -> None:
         started = await tally.timed(client.post("/api/conversations"), 201)
         if started is None:
             return
         conversation_id = started.json()["conversation_id"]
+        if number % INTAKE_EVERY == 0:
+            await intake(conversation_id)
+            return
         for _ in range(turns):
             if time.perf_counter() >= deadline:
                 return
@@ -120,10 +161,10 @@ async def conversations(
                 )
 
     async def worker() -> None:
-        for _ in pending:
+        for number in pending:
             if time.perf_counter() >= deadline:
                 return
-            await one()
+            await one(number)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     tally.finished = time.perf_counter()
@@ -252,6 +293,16 @@ async def run(args: argparse.Namespace, url: str) -> tuple[Tally, Tally]:
     return base, load
 
 
+def logged_references(data_dir: Path, database_url: str | None) -> set[str]:
+    """Every ticket reference in the server's database, read after the server has stopped."""
+    engine = make_engine(database_url or f"sqlite:///{data_dir / 'privacybot.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            return set(connection.scalars(text("SELECT reference FROM tickets")))
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--workers", type=int, choices=(1, 2), default=1)
@@ -278,6 +329,7 @@ def main(argv: list[str] | None = None) -> None:
             memory = resident_mb(server.pid)
         finally:
             stop_server(server)
+        stored = logged_references(Path(scratch) / "data", database_url)
 
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
@@ -288,6 +340,13 @@ def main(argv: list[str] | None = None) -> None:
     print(report("/healthz", base, None))
     print(report("conversations", load, base))
     print(f"server resident memory after the run: {memory:.0f} MB")
+    missing = set(load.references) - stored
+    print(
+        f"intakes: {load.intakes_started} started, {len(load.references)} logged with a"
+        f" reference, {len(stored)} tickets in the database, {len(missing)} missing"
+    )
+    if missing:
+        raise SystemExit(f"tickets the server reported but did not store: {sorted(missing)}")
 
 
 if __name__ == "__main__":
