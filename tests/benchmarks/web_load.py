@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,7 +232,11 @@ def start_server(
         environment["REDIS_URL"] = args.redis_url
     command = [str(PRIVACYBOT), "serve", "--port", str(port), "--workers", str(args.workers)]
     server = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_server_cores(args.workers),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -248,6 +252,27 @@ def start_server(
         time.sleep(0.2)
     stop_server(server)
     raise SystemExit("privacybot serve was not ready within 60 s")
+
+
+def _cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+
+def _server_cores(workers: int) -> Callable[[], None] | None:
+    """One worker gets a core of its own and the load generator the other, so neither measures
+    the other's work; with more workers than spare cores everything shares."""
+    cores = _cores()
+    if workers != 1 or len(cores) < 2:
+        return None
+    return lambda: os.sched_setaffinity(0, {cores[0]})
+
+
+def pin_generator(workers: int) -> str:
+    cores = _cores()
+    if workers != 1 or len(cores) < 2:
+        return f"{len(cores) or os.cpu_count()} CPUs shared by the server and this load generator"
+    os.sched_setaffinity(0, set(cores[1:]))
+    return f"the server on CPU {cores[0]}, this load generator on the other {len(cores) - 1}"
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -323,6 +348,7 @@ def main(argv: list[str] | None = None) -> None:
         tempfile.TemporaryDirectory(prefix="privacybot-load-") as scratch,
         scratch_database(args.database_url) as database_url,
     ):
+        placement = pin_generator(args.workers)
         server, url = start_server(args, Path(scratch) / "data", database_url)
         try:
             base, load = asyncio.run(run(args, url))
@@ -333,8 +359,8 @@ def main(argv: list[str] | None = None) -> None:
 
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"privacybot serve, {args.workers} worker(s), {database}, {os.cpu_count()} CPUs shared"
-        f" with this load generator; {args.concurrency} concurrent clients"
+        f"privacybot serve, {args.workers} worker(s), {database}; {placement};"
+        f" {args.concurrency} concurrent clients"
     )
     print(f"{'':<14} {'requests':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     print(report("/healthz", base, None))
