@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 
 from bot.db import (
@@ -29,6 +30,12 @@ from bot.models import LONDON, Relationship, RequestChannel
 from bot.tickets import NewRequest, RequestService
 
 pytest_plugins = ["tests.content_fixtures"]
+
+# In CI the property tests replay the same examples every run, so a red build always means a
+# change broke something; on a developer's machine they keep exploring new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # Autumn 2026 with half term 19-23 October and an INSET day on 2 November.
 TEST_CALENDAR = SchoolCalendar.from_mapping(
