@@ -1,31 +1,47 @@
 """Conversation state and transcripts in the database, so any worker can take the next message.
 
 Every message costs two short transactions: one to claim it and read the state, one to write the
-state and both sides of the exchange. They are plain SQL statements rather than ORM work because
-they sit on the path of every chat message.
+state and both sides of the exchange.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
-from bot.models import ConversationRecord, ConversationTurn, ProcessedMessage
+from bot.db import storage_errors
+from bot.models import ConversationTurn, UTCDateTime
 from bot.types import Choice, MatchInfo, Message, Reply
 
 State = dict[str, Any]
 
-_CONVERSATIONS: Table = ConversationRecord.__table__  # type: ignore[assignment]
+# Written once as SQL that SQLite (3.35+) and PostgreSQL both speak: these run for every chat
+# message, and building them anew each time cost more than running them.
+_CLAIM = text(
+    "INSERT INTO processed_messages (source_id, conversation_id, created_at)"
+    " VALUES (:source_id, :conversation_id, :created_at)"
+    " ON CONFLICT DO NOTHING RETURNING source_id"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
+_STORED_REPLY = text("SELECT reply FROM processed_messages WHERE source_id = :source_id")
+_STATE = text("SELECT state FROM conversations WHERE id = :id")
+_SAVE_STATE = text(
+    "INSERT INTO conversations (id, channel, audience, state, created_at, updated_at)"
+    " VALUES (:id, :channel, :audience, :state, :now, :now)"
+    " ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_ADD_TURN = text(
+    "INSERT INTO conversation_turns (conversation_id, at, role, text)"
+    " VALUES (:conversation_id, :at, :role, :text)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_KEEP_REPLY = text("UPDATE processed_messages SET reply = :reply WHERE source_id = :source_id")
 _TURNS: Table = ConversationTurn.__table__  # type: ignore[assignment]
-_PROCESSED: Table = ProcessedMessage.__table__  # type: ignore[assignment]
 
 
 class ConversationStore:
@@ -37,72 +53,57 @@ class ConversationStore:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
+        # The hot path talks to the engine directly: a Connection costs far less per statement
+        # than an ORM Session, and these statements need nothing from the ORM.
+        self._engine: Engine = sessions.kw["bind"]
         self._now = now
 
-    def _insert(self, session: Session, table: Table) -> Any:
-        # Both databases can skip or update a conflicting row in the same statement, which keeps
-        # a duplicate from aborting the transaction around it.
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(table)
-        if dialect == "sqlite":
-            return sqlite.insert(table)
-        return insert(table)
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with storage_errors(self._engine), self._engine.begin() as connection:
+            yield connection
 
     def open(self, message: Message) -> tuple[State, Reply | None]:
         """Claim the message and read the state; if it was handled before, the reply it got."""
-        with transaction(self._sessions) as session:
+        with self._connection() as connection:
             if message.source_id is not None:
-                claim: Insert = self._insert(session, _PROCESSED).values(
-                    source_id=message.source_id,
-                    conversation_id=message.conversation_id,
-                    created_at=self._now(),
-                )
                 # RETURNING, because drivers differ on rowcount for a skipped conflict.
-                claimed = session.scalar(
-                    claim.on_conflict_do_nothing().returning(_PROCESSED.c.source_id)  # type: ignore[attr-defined]
+                claimed = connection.scalar(
+                    _CLAIM,
+                    {
+                        "source_id": message.source_id,
+                        "conversation_id": message.conversation_id,
+                        "created_at": self._now(),
+                    },
                 )
                 if claimed is None:
-                    stored = session.scalar(
-                        select(_PROCESSED.c.reply).where(
-                            _PROCESSED.c.source_id == message.source_id
-                        )
-                    )
+                    stored = connection.scalar(_STORED_REPLY, {"source_id": message.source_id})
                     # Still being handled by another worker: answer nothing twice.
                     return {}, decode_reply(stored) if stored else Reply("", duplicate=True)
-            raw = session.scalar(
-                select(_CONVERSATIONS.c.state).where(_CONVERSATIONS.c.id == message.conversation_id)
-            )
+            raw = connection.scalar(_STATE, {"id": message.conversation_id})
         return (dict(json.loads(raw)) if raw else {}), None
 
     def load(self, conversation_id: str) -> State:
-        with transaction(self._sessions) as session:
-            raw = session.scalar(
-                select(_CONVERSATIONS.c.state).where(_CONVERSATIONS.c.id == conversation_id)
-            )
+        with self._connection() as connection:
+            raw = connection.scalar(_STATE, {"id": conversation_id})
         return dict(json.loads(raw)) if raw else {}
 
     def save(self, message: Message, state: State, reply: Reply) -> None:
         """Store the new state and both sides of the exchange, in one transaction."""
         now = self._now()
-        encoded = json.dumps(state)
-        with transaction(self._sessions) as session:
-            upsert = self._insert(session, _CONVERSATIONS).values(
-                id=message.conversation_id,
-                channel=message.channel.value,
-                audience=message.audience.value,
-                state=encoded,
-                created_at=now,
-                updated_at=now,
+        with self._connection() as connection:
+            connection.execute(
+                _SAVE_STATE,
+                {
+                    "id": message.conversation_id,
+                    "channel": message.channel.value,
+                    "audience": message.audience.value,
+                    "state": json.dumps(state),
+                    "now": now,
+                },
             )
-            session.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[_CONVERSATIONS.c.id],
-                    set_={"state": encoded, "updated_at": now},
-                )
-            )
-            session.execute(
-                insert(_TURNS),
+            connection.execute(
+                _ADD_TURN,
                 [
                     {
                         "conversation_id": message.conversation_id,
@@ -119,16 +120,14 @@ class ConversationStore:
                 ],
             )
             if message.source_id is not None:
-                session.execute(
-                    update(_PROCESSED)
-                    .where(_PROCESSED.c.source_id == message.source_id)
-                    .values(reply=encode_reply(reply))
+                connection.execute(
+                    _KEEP_REPLY, {"source_id": message.source_id, "reply": encode_reply(reply)}
                 )
 
     def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
         """(role, text) pairs in order: what a person handed the conversation over would read."""
-        with transaction(self._sessions) as session:
-            rows = session.execute(
+        with self._connection() as connection:
+            rows = connection.execute(
                 select(_TURNS.c.role, _TURNS.c.text)
                 .where(_TURNS.c.conversation_id == conversation_id)
                 .order_by(_TURNS.c.at, _TURNS.c.id)
