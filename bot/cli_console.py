@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import re
 import signal
@@ -15,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_requests import By, fail, say
+from bot.cli_requests import By, acting_staff, fail, say
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import StorageUnavailable, ensure_schema, make_engine, session_factory
 from bot.reminders import Reminders, notifiers_from_settings
@@ -41,15 +40,6 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError as error:
         raise fail(str(error), 2) from error
-
-
-def _actor(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError) as error:  # no login name in some containers
-        raise fail("cannot tell who you are; pass --by NAME", 2) from error
 
 
 @contextmanager
@@ -94,7 +84,7 @@ def staff_add(
     chosen = _role(role)
     password = _password(password_stdin)
     with _accounts() as accounts:
-        member = accounts.add(email, password, chosen, actor=_actor(by))
+        member = accounts.add(email, password, chosen, actor=acting_staff(by))
     say(f"added {member.email} ({member.role.value})")
 
 
@@ -102,7 +92,7 @@ def staff_add(
 def staff_disable(email: Email, by: By = None) -> None:
     """Disable an account: it cannot log in, and its open sessions end."""
     with _accounts() as accounts:
-        accounts.set_disabled(email, True, actor=_actor(by))
+        accounts.set_disabled(email, True, actor=acting_staff(by))
     say(f"disabled {email.strip().lower()}")
 
 
@@ -110,7 +100,7 @@ def staff_disable(email: Email, by: By = None) -> None:
 def staff_enable(email: Email, by: By = None) -> None:
     """Enable a disabled account again."""
     with _accounts() as accounts:
-        accounts.set_disabled(email, False, actor=_actor(by))
+        accounts.set_disabled(email, False, actor=acting_staff(by))
     say(f"enabled {email.strip().lower()}")
 
 
@@ -119,7 +109,7 @@ def staff_reset(email: Email, password_stdin: PasswordStdin = False, by: By = No
     """Set a new password and lift a lockout; the account's open sessions end."""
     password = _password(password_stdin)
     with _accounts() as accounts:
-        member = accounts.reset(email, password, actor=_actor(by))
+        member = accounts.reset(email, password, actor=acting_staff(by))
     say(f"new password set for {member.email}; any lockout is lifted")
 
 

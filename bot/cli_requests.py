@@ -98,7 +98,8 @@ def _service() -> Iterator[RequestService]:
         service.dispose()
 
 
-def _actor(by: str | None) -> str:
+def acting_staff(by: str | None) -> str:
+    """Who is acting, for the audit trail: --by, or the login name."""
     if by and by.strip():
         return by.strip()
     try:
@@ -272,7 +273,7 @@ def _due_cells(ticket: TicketView, today: date) -> tuple[Text, Text]:
 def tickets_show(reference: Reference, by: By = None) -> None:
     """Show every field of a ticket and its timeline (recorded in the audit trail as a view)."""
     with _service() as service:
-        detail = service.get(reference, actor=_actor(by))
+        detail = service.get(reference, actor=acting_staff(by))
     ticket = detail.ticket
     fields = Table(show_header=False, box=None)
     fields.add_column(style="bold")
@@ -361,7 +362,7 @@ def tickets_log(
         request_text=details,
     )
     with _service() as service:
-        view = service.log(request, actor=_actor(by))
+        view = service.log(request, actor=acting_staff(by))
     say(f"logged {view.reference}: {kind_label(view.kind)}, due {view.due_date}")
 
 
@@ -369,7 +370,7 @@ def tickets_log(
 def tickets_assign(reference: Reference, name: str, by: By = None) -> None:
     """Give a ticket to NAME."""
     with _service() as service:
-        view = service.assign(reference, name, actor=_actor(by))
+        view = service.assign(reference, name, actor=acting_staff(by))
     say(f"{_summary(view)}; assigned to {view.assignee}")
 
 
@@ -385,7 +386,7 @@ def tickets_note(
     """Add a note (internal unless --to-requester)."""
     visibility = NoteVisibility.TO_REQUESTER if to_requester else NoteVisibility.INTERNAL
     with _service() as service:
-        view = service.add_note(reference, text, actor=_actor(by), visibility=visibility)
+        view = service.add_note(reference, text, actor=acting_staff(by), visibility=visibility)
     say(f"{view.reference}: {visibility.value} note added")
 
 
@@ -413,7 +414,7 @@ def tickets_pause(
         ) from None
     with _service() as service:
         view = service.pause(
-            reference, pause_reason, actor=_actor(by), on=_optional_date(on, "--on")
+            reference, pause_reason, actor=acting_staff(by), on=_optional_date(on, "--on")
         )
     say(_summary(view))
 
@@ -422,7 +423,7 @@ def tickets_pause(
 def tickets_hold(reference: Reference, reason: str, by: By = None) -> None:
     """Note an internal hold (legal advice, staff absence): the clock keeps running."""
     with _service() as service:
-        view = service.record_hold(reference, reason, actor=_actor(by))
+        view = service.record_hold(reference, reason, actor=acting_staff(by))
     say(f"{_summary(view)}; hold noted, the clock keeps running")
 
 
@@ -430,7 +431,7 @@ def tickets_hold(reference: Reference, reason: str, by: By = None) -> None:
 def tickets_resume(reference: Reference, on: On = None, by: By = None) -> None:
     """Restart the clock: what the school was waiting for arrived (on --on, default today)."""
     with _service() as service:
-        view = service.resume(reference, actor=_actor(by), on=_optional_date(on, "--on"))
+        view = service.resume(reference, actor=acting_staff(by), on=_optional_date(on, "--on"))
     say(_summary(view))
 
 
@@ -438,7 +439,7 @@ def tickets_resume(reference: Reference, on: On = None, by: By = None) -> None:
 def tickets_request_id(reference: Reference, on: On = None, by: By = None) -> None:
     """Record that ID was asked for; the month starts again when it arrives."""
     with _service() as service:
-        view = service.request_id(reference, actor=_actor(by), on=_optional_date(on, "--on"))
+        view = service.request_id(reference, actor=acting_staff(by), on=_optional_date(on, "--on"))
     say(_summary(view))
 
 
@@ -446,7 +447,7 @@ def tickets_request_id(reference: Reference, on: On = None, by: By = None) -> No
 def tickets_id_received(reference: Reference, on: On = None, by: By = None) -> None:
     """Record that the requested ID arrived and was checked (by you, or --by)."""
     with _service() as service:
-        view = service.id_received(reference, actor=_actor(by), on=_optional_date(on, "--on"))
+        view = service.id_received(reference, actor=acting_staff(by), on=_optional_date(on, "--on"))
     say(_summary(view))
 
 
@@ -458,7 +459,7 @@ def tickets_id_not_needed(
 ) -> None:
     """Record why no ID is asked for."""
     with _service() as service:
-        view = service.id_not_needed(reference, reason, actor=_actor(by))
+        view = service.id_not_needed(reference, reason, actor=acting_staff(by))
     say(f"{_summary(view)}; reason for not asking for ID recorded")
 
 
@@ -475,7 +476,7 @@ def tickets_extend(
     """Extend to three months from the start; the requester must be told within the first month."""
     with _service() as service:
         view = service.extend(
-            reference, reason, actor=_actor(by), told_on=_optional_date(told, "--told")
+            reference, reason, actor=acting_staff(by), told_on=_optional_date(told, "--told")
         )
     say(_summary(view))
 
@@ -490,7 +491,7 @@ def tickets_close(
     """Close a ticket with its outcome."""
     result = _choice(Outcome, outcome, "an outcome")
     with _service() as service:
-        view = service.close(reference, result, actor=_actor(by), reason=reason)
+        view = service.close(reference, result, actor=acting_staff(by), reason=reason)
     on_time = "on time" if view.on_time(london_now().date()) else "late"
     say(f"{view.reference}: closed ({result.value}), {on_time}")
     if result is Outcome.REFUSED:
@@ -510,7 +511,7 @@ def tickets_export(
 ) -> None:
     """Export the request log (how each request was dealt with), without requesters' details."""
     with _service() as service:
-        rows = service.export_rows(actor=_actor(by))
+        rows = service.export_rows(actor=acting_staff(by))
     try:
         out = file.open("w", newline="", encoding="utf-8") if file else sys.stdout
     except OSError as error:
@@ -536,7 +537,7 @@ def purge(
     settings = _settings()
     with _service() as service:
         report = service.purge(
-            actor=_actor(by),
+            actor=acting_staff(by),
             transcript_days=settings.transcript_retention_days,
             closed_ticket_days=settings.closed_ticket_retention_days,
             dry_run=dry_run,

@@ -16,7 +16,7 @@ from bot.models import LONDON, Relationship, RequestChannel
 from bot.staff import Role, StaffAccounts
 from bot.tickets import NewRequest, RequestService, TicketView
 from tests.console.conftest import FAST_HASHER, PASSWORD
-from tests.web.conftest import LiveServer, free_socket, web_settings
+from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -69,19 +69,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 @pytest.fixture
 def desk(browser: Any) -> Iterator[Any]:
     """A desktop-sized page; the test fails on any script error or CSP violation in it."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, f"errors on the page: {errors}"
+    yield from watched_page(browser, width=1280, height=900)
 
 
 def log_in(page: Any, console: Console, role: Role = Role.OFFICE) -> None:

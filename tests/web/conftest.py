@@ -185,7 +185,12 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh phone-sized page; the test fails on any script error or CSP violation in it."""
-    context = browser.new_context(viewport={"width": 390, "height": 780})
+    yield from watched_page(browser, width=390, height=780)
+
+
+def watched_page(browser: Any, *, width: int, height: int) -> Iterator[Any]:
+    """A page in a context of its own that fails the test on a script error or CSP violation."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
