@@ -17,9 +17,8 @@ from rich.table import Table
 
 from bot.bootstrap import build_conversation, build_matcher
 from bot.cli_console import reminders, staff_app
-from bot.cli_requests import db_app, deadline, purge, tickets_app
+from bot.cli_requests import db_app, deadline, fail, purge, settings_or_exit, tickets_app
 from bot.cli_serve import serve
-from bot.config import ConfigError, Settings, load_settings
 from bot.content_check import check_content
 from bot.conversation import Conversation
 from bot.db import StorageUnavailable
@@ -50,26 +49,14 @@ AudienceOption = Annotated[
 ]
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as error:
-        raise fail(str(error)) from error
-
-
 def conversation(*, with_database: bool = False) -> Conversation:
     """The handler; `ask` and `classify` need no database, `chat` keeps its intake in one."""
     try:
-        return build_conversation(settings(), with_database=with_database)
+        return build_conversation(settings_or_exit(), with_database=with_database)
     except ContentError as error:
-        raise fail(f"{error}\nRun `privacybot content check` for every problem.") from error
+        raise fail(f"{error}\nRun `privacybot content check` for every problem.", 2) from error
     except StorageUnavailable as error:
-        raise fail(f"the database cannot be reached: {error}") from error
+        raise fail(f"the database cannot be reached: {error}", 2) from error
 
 
 def read_stdin_lines() -> Iterator[str]:
@@ -177,7 +164,7 @@ def _prompted_lines() -> Iterator[str]:
 @content_app.command("check")
 def content_check() -> None:
     """Validate intents and answers; each problem names its file."""
-    config = settings()
+    config = settings_or_exit()
     problems = check_content(config.intents_dir, config.answers_dir)
     for problem in problems:
         errors.print(f"[red]problem:[/red] {problem}", highlight=False, soft_wrap=True)
@@ -193,9 +180,9 @@ def evaluate_command(
     """Print in-scope accuracy, out-of-scope rejection and the confusions on a labelled set."""
     try:
         questions = read_labelled(file)
-        report = evaluate(build_matcher(settings()), questions)
+        report = evaluate(build_matcher(settings_or_exit()), questions)
     except ContentError as error:
-        raise fail(str(error)) from error
+        raise fail(str(error), 2) from error
     console.print(
         f"in-scope accuracy:      {report.in_scope_accuracy:6.1%}"
         f"  ({report.in_scope_correct}/{report.in_scope_total})",

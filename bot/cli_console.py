@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_requests import By, acting_staff, fail, say
-from bot.config import ConfigError, Settings, load_settings
+from bot.cli_requests import By, acting_staff, fail, say, settings_or_exit
+from bot.config import ConfigError
 from bot.db import StorageUnavailable, ensure_schema, make_engine, session_factory
 from bot.reminders import Reminders, notifiers_from_settings
 from bot.staff import AccountError, Role, StaffAccounts, role_of
@@ -35,18 +35,11 @@ _DURATION = re.compile(r"(?i)\s*(\d+)\s*([smhd])\s*")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as error:
-        raise fail(str(error), 2) from error
-
-
 @contextmanager
 def _accounts() -> Iterator[StaffAccounts]:
     """The account service on the configured database; expected failures become one line."""
     try:
-        engine = make_engine(_settings().resolved_database_url())
+        engine = make_engine(settings_or_exit().resolved_database_url())
     except ConfigError as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:
@@ -152,7 +145,7 @@ def reminders(
 ) -> None:
     """Send due-soon and overdue reminders to Slack, Teams and/or email, each once per ticket."""
     interval = parse_duration(every) if every else None
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         notifiers = notifiers_from_settings(settings)
         requests = RequestService.from_settings(settings)

@@ -70,7 +70,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings() -> Settings:
+def settings_or_exit() -> Settings:
+    """The settings, or a one-line error naming the bad one (exit 2)."""
     try:
         return load_settings()
     except ConfigError as error:
@@ -81,7 +82,7 @@ def _settings() -> Settings:
 def _service() -> Iterator[RequestService]:
     """Open the request service, turning every expected failure into a one-line error."""
     try:
-        service = RequestService.from_settings(_settings())
+        service = RequestService.from_settings(settings_or_exit())
     except ConfigError as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:
@@ -164,7 +165,7 @@ def deadline(
     """Print the statutory due date (ISO) for a request of KIND received on RECEIVED_DATE."""
     request_kind = _choice(TicketKind, kind, "a request kind")
     received = _date(received_date, "received date")
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         calendar = load_calendar(
             settings.resolved_school_calendar_file(),
@@ -182,7 +183,7 @@ def deadline(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations (the server and CLI also do this when they start)."""
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         engine = make_engine(settings.resolved_database_url())
     except ConfigError as error:
@@ -534,7 +535,7 @@ def purge(
     by: By = None,
 ) -> None:
     """Delete chat transcripts and closed tickets past their retention periods."""
-    settings = _settings()
+    settings = settings_or_exit()
     with _service() as service:
         report = service.purge(
             actor=acting_staff(by),

@@ -83,11 +83,6 @@ class ConversationStore:
             raw = connection.scalar(_STATE, {"id": message.conversation_id})
         return (dict(json.loads(raw)) if raw else {}), None
 
-    def load(self, conversation_id: str) -> State:
-        with self._connection() as connection:
-            raw = connection.scalar(_STATE, {"id": conversation_id})
-        return dict(json.loads(raw)) if raw else {}
-
     def save(self, message: Message, state: State, reply: Reply) -> None:
         """Store the new state and both sides of the exchange, in one transaction."""
         now = self._now()

@@ -19,7 +19,7 @@ import phonenumbers
 from dateutil import parser as date_parser
 from email_validator import EmailNotValidError, validate_email
 
-from bot.deadlines import TicketKind, kind_label
+from bot.deadlines import TicketKind
 from bot.models import Relationship, RequestChannel
 from bot.normalise import normalise
 from bot.tickets import NewRequest
@@ -381,7 +381,3 @@ def new_request(intake: Intake, channel: RequestChannel, conversation_id: str) -
 
 def format_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def label_for(kind: TicketKind) -> str:
-    return kind_label(kind)

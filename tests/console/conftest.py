@@ -78,22 +78,29 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def sar_request(days_ago: int = 1, **overrides: Any) -> NewRequest:
+    """A subject access request received `days_ago` days ago (by the real clock)."""
+    request = NewRequest(
+        kind=TicketKind.SAR,
+        channel=RequestChannel.EMAIL,
+        received_at=datetime.now(LONDON) - timedelta(days=days_ago),
+        requester_name="Priya Shah",
+        requester_contact="priya.shah@example.org",
+        requester_relationship=Relationship.PARENT,
+        subject_name="Arjun Shah",
+        subject_is_child=True,
+        request_text="Please send me everything you hold on my son Arjun",
+    )
+    return replace(request, **overrides)
+
+
 @pytest.fixture
 def log_ticket(requests_service: RequestService) -> Callable[..., TicketView]:
     """Log a request received `days_ago` days ago (by the real clock), with any field changed."""
 
     def log(days_ago: int = 1, **overrides: Any) -> TicketView:
-        request = NewRequest(
-            kind=TicketKind.SAR,
-            channel=RequestChannel.EMAIL,
-            received_at=datetime.now(LONDON) - timedelta(days=days_ago),
-            requester_name="Priya Shah",
-            requester_contact="priya.shah@example.org",
-            requester_relationship=Relationship.PARENT,
-            subject_name="Arjun Shah",
-            subject_is_child=True,
-            request_text="Please send me everything you hold on my son Arjun",
+        return requests_service.log(
+            sar_request(days_ago, **overrides), actor="office@school.example"
         )
-        return requests_service.log(replace(request, **overrides), actor="office@school.example")
 
     return log

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +11,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from bot.deadlines import TicketKind
-from bot.models import LONDON, Relationship, RequestChannel
 from bot.staff import Role, StaffAccounts
-from bot.tickets import NewRequest, RequestService, TicketView
-from tests.console.conftest import FAST_HASHER, PASSWORD
+from bot.tickets import RequestService, TicketView
+from tests.console.conftest import FAST_HASHER, PASSWORD, sar_request
 from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
 
 pytestmark = pytest.mark.browser
@@ -29,21 +27,6 @@ class Console:
     overdue: TicketView
 
 
-def request(days_ago: int, **overrides: Any) -> NewRequest:
-    made = NewRequest(
-        kind=TicketKind.SAR,
-        channel=RequestChannel.EMAIL,
-        received_at=datetime.now(LONDON) - timedelta(days=days_ago),
-        requester_name="Priya Shah",
-        requester_contact="priya.shah@example.org",
-        requester_relationship=Relationship.PARENT,
-        subject_name="Arjun Shah",
-        subject_is_child=True,
-        request_text="Everything you hold on Arjun, please",
-    )
-    return replace(made, **overrides)
-
-
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     settings = web_settings(tmp_path_factory.mktemp("console") / "data")
@@ -53,9 +36,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         accounts.add(f"{role.value}@school.example", PASSWORD, role, actor="test")
     seeded = Console(
         url="",
-        take=service.log(request(3), actor="office@school.example"),
-        erasure=service.log(request(8, kind=TicketKind.ERASURE), actor="office@school.example"),
-        overdue=service.log(request(50), actor="office@school.example"),
+        take=service.log(sar_request(3), actor="office@school.example"),
+        erasure=service.log(sar_request(8, kind=TicketKind.ERASURE), actor="office@school.example"),
+        overdue=service.log(sar_request(50), actor="office@school.example"),
     )
     service.dispose()
     sock = free_socket()
