@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,8 +12,7 @@ from fastapi import FastAPI
 from bot.bootstrap import build_conversation
 from bot.config import Settings, load_settings
 from bot.console import mount_console
-from bot.slack.app import mount_slack
-from bot.teams.mount import mount_teams
+from bot.conversation import Conversation
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
@@ -22,6 +22,8 @@ from bot.web.pages import CHAT_PATH, mount_static, pages_router
 from bot.web.ratelimit import MemoryLimiter, RateLimiter, RedisLimiter
 from bot.web.signing import ConversationIds, secret_key
 from bot.web.updates import updates_router
+
+log = logging.getLogger(__name__)
 
 # JSON can spend up to 12 bytes on one character (an escaped surrogate pair); the rest is room
 # for the other fields. Anything bigger cannot be a real message and is refused unread.
@@ -67,10 +69,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
     mount_console(app, settings, conversation.requests)
     mount_static(app)
-    # Slack (bot/slack): /slack/events, the triage feed and hand-offs; nothing unless configured.
-    mount_slack(app, settings, conversation)
-    # Teams (bot/teams): /api/messages and its triage channel; nothing unless configured.
-    mount_teams(app, settings, conversation)
+    _mount_configured_channels(app, settings, conversation)
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
     app.add_middleware(
         BodyLimit,
@@ -81,6 +80,23 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins, framed_path=CHAT_PATH)
     _document_message_limit(app, settings.max_message_chars)
     return app
+
+
+def _mount_configured_channels(
+    app: FastAPI, settings: Settings, conversation: Conversation
+) -> None:
+    # Imported only when configured: a school without Slack or Teams never loads their SDKs,
+    # so their dependencies (and their import-time surprises) cannot stop the web chat.
+    if settings.slack_configured():
+        from bot.slack.app import mount_slack
+
+        mount_slack(app, settings, conversation)
+    if settings.teams_configured():
+        from bot.teams.mount import mount_teams
+
+        mount_teams(app, settings, conversation)
+    elif settings.teams_triage_conversation_id:
+        log.warning("TEAMS_TRIAGE_CONVERSATION_ID is set, but Teams is not (TEAMS_APP_ID)")
 
 
 def create_app_from_environment() -> FastAPI:

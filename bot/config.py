@@ -218,6 +218,17 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an address like https://privacy.school.example")
         return value.strip().rstrip("/")
 
+    def slack_configured(self) -> bool:
+        """Whether any Slack credential is set: then the rest must be, or start-up fails."""
+        return any(
+            _filled(value)
+            for value in (self.slack_bot_token, self.slack_client_id, self.slack_client_secret)
+        )
+
+    def teams_configured(self) -> bool:
+        """Whether Teams is switched on: a registration, or anonymous development mode."""
+        return self.teams_app_id is not None or self.teams_allow_anonymous
+
     def resolved_school_calendar_file(self) -> Path:
         """The school's term dates: the configured file, or calendar.yaml among the answers."""
         return self.school_calendar_file or self.answers_dir / "calendar.yaml"
@@ -227,6 +238,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'privacybot.sqlite3').resolve()}"
+
+
+def _filled(value: SecretStr | str | None) -> bool:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return bool(value and value.strip())
 
 
 def _origin(text: str) -> str:
@@ -250,7 +267,23 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
-            for e in error.errors()
+            f"{environment_name(e['loc'])}: {_plain(e['msg'])}" for e in error.errors()
         )
         raise ConfigError(f"bad configuration: {problems}") from error
+
+
+def environment_name(location: tuple[int | str, ...]) -> str:
+    """The variable a person sets for the field at `location` (PRIVACYBOT_EMBED_ORIGINS)."""
+    field = Settings.model_fields.get(str(location[0])) if location else None
+    if field is None:
+        return ".".join(str(part) for part in location).upper()
+    alias = field.validation_alias
+    if isinstance(alias, str):
+        return alias
+    prefix = Settings.model_config.get("env_prefix") or ""
+    return f"{prefix}{location[0]}".upper()
+
+
+def _plain(message: str) -> str:
+    # pydantic prefixes a validator's own words with its error type; a person needs the words.
+    return re.sub(r"^(Value|Assertion) error, ", "", message)

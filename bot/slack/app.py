@@ -99,15 +99,6 @@ def _secret(value: SecretStr | str | None) -> str | None:
     return text.strip() or None
 
 
-def slack_wanted(settings: Settings) -> bool:
-    """Whether any Slack credential is set: then the rest must be, or start-up fails."""
-    return bool(
-        _secret(settings.slack_bot_token)
-        or _secret(settings.slack_client_id)
-        or _secret(settings.slack_client_secret)
-    )
-
-
 def _check(settings: Settings, *, socket: bool) -> None:
     token = _secret(settings.slack_bot_token)
     client_id = _secret(settings.slack_client_id)
@@ -197,7 +188,7 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
 
 def mount_slack(app: FastAPI, settings: Settings, conversation: Conversation) -> None:
     """Serve Slack from `app` when it is configured; otherwise do nothing."""
-    if not slack_wanted(settings):
+    if not settings.slack_configured():
         return
     slack = build_slack(settings, conversation, socket=False)
 

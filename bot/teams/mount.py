@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.teams.agent import TeamsAgent
-from bot.teams.sdk import TeamsConnection, connect, is_configured
+from bot.teams.sdk import TeamsConnection, connect
 from bot.teams.triage import PLATFORM, TriagePoster
 from bot.ticket_feed import TicketFeed
 
@@ -30,9 +30,7 @@ MESSAGES_PATH = "/api/messages"
 
 def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) -> None:
     """Serve the Teams bot at MESSAGES_PATH; does nothing when Teams is not configured."""
-    if not is_configured(settings):
-        if settings.teams_triage_conversation_id:
-            log.warning("TEAMS_TRIAGE_CONVERSATION_ID is set, but Teams is not (TEAMS_APP_ID)")
+    if not settings.teams_configured():
         return
     connection = connect(settings)
     triage = _triage_poster(settings, conversation, connection)

@@ -49,11 +49,6 @@ class TeamsConnection:
         return AuthenticationConstants.AGENTS_SDK_SCOPE
 
 
-def is_configured(settings: Settings) -> bool:
-    """Whether Teams is switched on: a registration, or anonymous development mode."""
-    return settings.teams_app_id is not None or settings.teams_allow_anonymous
-
-
 def connect(settings: Settings) -> TeamsConnection:
     """Build the adapter and the authentication configuration for `settings`."""
     connections: Connections
