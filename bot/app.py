@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bot.bootstrap import build_conversation
 from bot.config import Settings, load_settings
 from bot.console import mount_console
-from bot.conversation import Conversation
+from bot.conversation.assembly import build_conversation
+from bot.conversation.handler import Conversation
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers

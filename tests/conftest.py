@@ -18,16 +18,16 @@ import pytest
 from hypothesis import settings
 from sqlalchemy import Engine, text
 
-from bot.db import (
+from bot.rules.deadlines import SchoolCalendar, TicketKind
+from bot.storage.engine import (
     StorageUnavailable,
     ensure_schema,
     make_engine,
     session_factory,
     storage_errors,
 )
-from bot.deadlines import SchoolCalendar, TicketKind
-from bot.models import LONDON, Relationship, RequestChannel
-from bot.tickets import NewRequest, RequestService
+from bot.storage.tables import LONDON, Relationship, RequestChannel
+from bot.tickets.service import NewRequest, RequestService
 
 pytest_plugins = ["tests.content_fixtures"]
 

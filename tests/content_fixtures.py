@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bootstrap import build_conversation
 from bot.config import Settings, load_settings
-from bot.conversation import Conversation
+from bot.conversation.assembly import build_conversation
+from bot.conversation.handler import Conversation
 
 
 @pytest.fixture(scope="session")

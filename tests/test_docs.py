@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

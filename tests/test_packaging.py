@@ -38,7 +38,8 @@ def test_wheel_ships_the_content_and_finds_it(tmp_path: Path) -> None:
 
     # Run from the unpacked wheel, away from the checkout, with the installed dependencies.
     probe = (
-        "from bot.config import load_settings; from bot.bootstrap import build_conversation; "
+        "from bot.config import load_settings; "
+        "from bot.conversation.assembly import build_conversation; "
         "s = load_settings(); print(s.intents_dir); "
         "print(build_conversation(s).answers.render('retention'))"
     )

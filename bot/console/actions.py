@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.console.accounts import StaffMember
 from bot.console.auth import require_record_keeper
 from bot.console.forms import Form, FormProblem
-from bot.deadlines import PauseReason
-from bot.models import Action, NoteVisibility, Outcome
-from bot.staff import StaffMember
-from bot.tickets import RequestService
+from bot.rules.deadlines import PauseReason
+from bot.storage.tables import Action, NoteVisibility, Outcome
+from bot.tickets.service import RequestService
 
 Handler = Callable[[RequestService, str, Form, StaffMember], object]
 

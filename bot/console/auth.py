@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from bot.console.accounts import StaffAccounts, StaffMember
 from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD, ConsoleSession, SessionCookies
-from bot.db import StorageUnavailable
-from bot.staff import StaffAccounts, StaffMember
+from bot.storage.engine import StorageUnavailable
 
 
 class LoginRequired(Exception):

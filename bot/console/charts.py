@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from bot.console.figures import Month, Overdue
-from bot.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind, kind_label
 
 _WIDTH = 720
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 16, 44

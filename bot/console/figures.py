@@ -9,8 +9,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from bot.deadlines import TicketKind
-from bot.tickets import TicketView
+from bot.rules.deadlines import TicketKind
+from bot.tickets.service import TicketView
 
 
 @dataclass(frozen=True)

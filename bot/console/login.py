@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.console.accounts import AccountDisabled, LockedOut, LoginFailed, StaffMember
 from bot.console.auth import ConsoleRoute, Gate, LoginRequired
 from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD, ConsoleSession
 from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.staff import AccountDisabled, LockedOut, LoginFailed, StaffMember
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.config import ConfigError, Settings
+from bot.console.accounts import StaffAccounts
 from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
 from bot.console.triage import NoSuchPage, triage_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
-from bot.staff import StaffAccounts
-from bot.tickets import RequestService, london_now
+from bot.tickets.service import RequestService, london_now
 from bot.web.signing import secret_key
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.config import Settings
 from bot.console import charts
+from bot.console.accounts import StaffMember
 from bot.console.auth import ConsoleRoute, Gate, require_record_keeper
 from bot.console.figures import figures
 from bot.console.forms import Form
 from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.staff import StaffMember
-from bot.tickets import EXPORT_COLUMNS, PurgeReport, RequestService, TicketFilter
+from bot.tickets.service import EXPORT_COLUMNS, PurgeReport, RequestService, TicketFilter
 
 _CSV_TYPE = "text/csv; charset=utf-8"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.tickets import TicketDetail
+from bot.tickets.service import TicketDetail
 
 _ONE_STEP = timedelta(seconds=5)
 _LABELS = {

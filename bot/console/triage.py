@@ -12,15 +12,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.console.accounts import StaffMember
 from bot.console.actions import ACTIONS
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
 from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.deadlines import PauseReason, TicketKind
-from bot.models import ALLOWED_ACTIONS, Outcome, Status, TicketError
-from bot.staff import StaffMember
-from bot.tickets import RequestService, TicketFilter, TicketNotFound
+from bot.rules.deadlines import PauseReason, TicketKind
+from bot.storage.tables import ALLOWED_ACTIONS, Outcome, Status, TicketError
+from bot.tickets.service import RequestService, TicketFilter, TicketNotFound
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -11,10 +11,10 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
-from bot.deadlines import kind_label
-from bot.staff import StaffMember
-from bot.tickets import TicketView
+from bot.rules.deadlines import kind_label
+from bot.tickets.service import TicketView
 
 PREFIX = "/console"
 STATIC_DIR = Path(__file__).parent / "static"

@@ -25,8 +25,8 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web import WebClient
 
 from bot.config import ConfigError, Settings
-from bot.conversation import Conversation
-from bot.handoffs import HandoffStore
+from bot.conversation.handler import Conversation
+from bot.conversation.handoff_store import HandoffStore
 from bot.slack import asking, threads, ticketing
 from bot.slack.bridge import SlackBridge
 from bot.slack.clients import async_client, sync_client
@@ -34,7 +34,7 @@ from bot.slack.install import ThreadedInstallationStore, ThreadedStateStore
 from bot.slack.parts import Parts
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import PLATFORM, TriageFeed
-from bot.ticket_feed import TicketFeed
+from bot.tickets.feed import TicketFeed
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.markup_slack import escape, plain_text
 from bot.slack import blocks
+from bot.slack.markup import escape, plain_text
 from bot.slack.parts import Parts, conversation_id, reported
-from bot.tickets import TicketFilter, TicketView
+from bot.tickets.service import TicketFilter, TicketView
 
 Body = dict[str, Any]
 

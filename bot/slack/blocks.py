@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from bot.deadlines import TicketKind, kind_label
-from bot.intake import format_date
-from bot.markup_slack import escape, to_mrkdwn
-from bot.models import ALLOWED_ACTIONS, Action, Outcome, Relationship, RequestChannel
-from bot.tickets import TicketView
+from bot.conversation.intake import format_date
+from bot.rules.deadlines import TicketKind, kind_label
+from bot.slack.markup import escape, to_mrkdwn
+from bot.storage.tables import ALLOWED_ACTIONS, Action, Outcome, Relationship, RequestChannel
+from bot.tickets.service import TicketView
 from bot.types import Reply
 
 Block = dict[str, Any]

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web import WebClient
 
-from bot.handoff import HANDOFF_DECLINE, HANDOFF_START, HandoffUnavailable
-from bot.handoffs import HandoffStore, NoConversation
+from bot.conversation.handoff import HANDOFF_DECLINE, HANDOFF_START, HandoffUnavailable
+from bot.conversation.handoff_store import HandoffStore, NoConversation
 from bot.slack import blocks
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ _CONTROL_VALUES = frozenset({HANDOFF_START, HANDOFF_DECLINE})
 
 
 class SlackBridge:
-    """Implements bot.handoff.HandoffGateway with threads in `channel`."""
+    """Implements bot.conversation.handoff.HandoffGateway with threads in `channel`."""
 
     def __init__(self, store: HandoffStore, client: Callable[[], WebClient], channel: str) -> None:
         self.store = store

@@ -15,13 +15,13 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import Conversation
-from bot.db import StorageUnavailable, storage_errors
-from bot.handoffs import HandoffStore
-from bot.models import LONDON, ProcessedMessage
+from bot.conversation.handler import Conversation
+from bot.conversation.handoff_store import HandoffStore
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
-from bot.tickets import RequestService
+from bot.storage.engine import StorageUnavailable, storage_errors
+from bot.storage.tables import LONDON, ProcessedMessage
+from bot.tickets.service import RequestService
 from bot.types import Audience, Channel, Message, Reply
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from bot.bootstrap import build_conversation
 from bot.config import ConfigError, load_settings
-from bot.db import StorageUnavailable
-from bot.intents import ContentError
+from bot.content.intents import ContentError
+from bot.conversation.assembly import build_conversation
+from bot.storage.engine import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackChannel

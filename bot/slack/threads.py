@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.markup_slack import from_mrkdwn
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.bridge import PLATFORM
+from bot.slack.markup import from_mrkdwn
 from bot.slack.parts import Parts, reported
 
 log = logging.getLogger(__name__)

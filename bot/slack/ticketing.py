@@ -16,13 +16,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deadlines import TicketKind
-from bot.intake import format_date
-from bot.models import LONDON, Action, Outcome, Relationship, RequestChannel, TicketError
+from bot.conversation.intake import format_date
+from bot.rules.deadlines import TicketKind
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
-from bot.tickets import NewRequest, TicketFilter
+from bot.storage.tables import LONDON, Action, Outcome, Relationship, RequestChannel, TicketError
+from bot.tickets.service import NewRequest, TicketFilter
 
 Body = dict[str, Any]
 

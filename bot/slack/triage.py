@@ -1,6 +1,6 @@
 """The triage channel: every ticket posted once, then updated in place as it changes.
 
-Driven by the audit trail through bot.ticket_feed, so tickets logged anywhere (CLI, web chat,
+Driven by the audit trail through bot.tickets.feed, so tickets logged anywhere (CLI, web chat,
 Teams, Slack) arrive, several workers never post twice, and an outage only delays posting.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
 
-from bot.db import StorageUnavailable
 from bot.slack import blocks
-from bot.ticket_feed import Delivery, TicketFeed
+from bot.storage.engine import StorageUnavailable
+from bot.tickets.feed import Delivery, TicketFeed
 
 log = logging.getLogger(__name__)
 

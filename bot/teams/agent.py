@@ -24,9 +24,9 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import TurnContext
 from pydantic import ValidationError
 
-from bot.conversation import Conversation
-from bot.db import StorageUnavailable
-from bot.models import TicketError
+from bot.conversation.handler import Conversation
+from bot.storage.engine import StorageUnavailable
+from bot.storage.tables import TicketError
 from bot.teams import triage_actions
 from bot.teams.activities import (
     TRIAGE_KEY,

@@ -16,11 +16,11 @@ from microsoft_agents.hosting.fastapi import jwt_authorization_decorator
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation.handler import Conversation
 from bot.teams.agent import TeamsAgent
 from bot.teams.sdk import TeamsConnection, connect
 from bot.teams.triage import PLATFORM, TriagePoster
-from bot.ticket_feed import TicketFeed
+from bot.tickets.feed import TicketFeed
 
 log = logging.getLogger(__name__)
 

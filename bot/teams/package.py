@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.answers import FACTS_FILE, load_facts
 from bot.config import Settings
+from bot.content.answers import FACTS_FILE, load_facts
 from bot.teams.icons import color_icon, outline_icon
 
 SCHEMA_VERSION = "1.30"

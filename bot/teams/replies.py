@@ -12,8 +12,8 @@ from typing import Any
 from microsoft_agents.activity import Activity, ActivityTypes, TextFormatTypes
 from microsoft_agents.hosting.core import CardFactory
 
-from bot.markup_teams import to_teams
 from bot.teams.activities import CHOICE_KEY
+from bot.teams.markup import to_teams
 from bot.types import Choice, Reply
 
 CARD_VERSION = "1.5"

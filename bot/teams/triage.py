@@ -1,6 +1,6 @@
 """New tickets to the Teams triage channel, and every later change to their cards there.
 
-The audit trail is the source (bot.ticket_feed): whichever way a ticket was logged or changed (a
+The audit trail is the source (bot.tickets.feed): whichever way a ticket was logged or changed (a
 Teams chat, the web chat, Slack, the console, the CLI), its events reach this poster, which posts
 a card for a ticket that has none and updates the card of one that has. The channel is configured
 (TEAMS_TRIAGE_CONVERSATION_ID with TEAMS_SERVICE_URL and TEAMS_TENANT_ID) rather than captured
@@ -27,11 +27,11 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import CardFactory, TurnContext
 
-from bot.models import LONDON
+from bot.storage.tables import LONDON
 from bot.teams.sdk import TeamsConnection
 from bot.teams.triage_card import triage_card
-from bot.ticket_feed import Delivery, TicketFeed
-from bot.tickets import TicketView
+from bot.tickets.feed import Delivery, TicketFeed
+from bot.tickets.service import TicketView
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.models import Action, Outcome, TicketError
+from bot.storage.tables import Action, Outcome, TicketError
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON, REFERENCE_KEY
-from bot.tickets import RequestService, TicketView
+from bot.tickets.service import RequestService, TicketView
 
 
 class UnknownAction(TicketError):

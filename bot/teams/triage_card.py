@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.deadlines import kind_label
-from bot.intake import format_date
-from bot.models import ALLOWED_ACTIONS, Action, Outcome, Status
+from bot.conversation.intake import format_date
+from bot.rules.deadlines import kind_label
+from bot.storage.tables import ALLOWED_ACTIONS, Action, Outcome, Status
 from bot.teams.activities import TRIAGE_KEY
-from bot.tickets import TicketView
+from bot.tickets.service import TicketView
 
 CARD_VERSION = "1.5"  # Action.Execute needs 1.4; Teams renders 1.5
 REFERENCE_KEY = "reference"

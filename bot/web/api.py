@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation.handler import Conversation
 from bot.types import Audience, Channel, Message, Reply
 from bot.web.errors import ApiProblem, error_responses
 from bot.web.ratelimit import RateLimiter, retry_after

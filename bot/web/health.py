@@ -9,7 +9,7 @@ import anyio
 from fastapi import APIRouter
 from sqlalchemy import Engine
 
-from bot.db import make_engine
+from bot.storage.engine import make_engine
 from bot.web.errors import ApiProblem, error_responses
 from bot.web.schemas import Health
 
@@ -31,8 +31,8 @@ class DatabaseCheck:
     def __call__(self) -> None:
         if self._engine is None:
             self._engine = make_engine(self.url)
-        # The driver's own connection: bot.db starts every SQLAlchemy transaction on SQLite with
-        # BEGIN IMMEDIATE, and a probe has no business queueing for the write lock.
+        # The driver's own connection: bot.storage.engine starts every SQLAlchemy transaction on
+        # SQLite with BEGIN IMMEDIATE, and a probe has no business queueing for the write lock.
         connection = self._engine.raw_connection()
         try:
             cursor = connection.cursor()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from bot.markup import to_html
+from bot.content.markup import to_html
 from bot.types import Reply
 
 

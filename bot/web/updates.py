@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from bot.handoffs import HandoffStore
-from bot.markup import to_html
+from bot.content.markup import to_html
+from bot.conversation.handoff_store import HandoffStore
 from bot.web.api import Chat
 from bot.web.errors import ApiProblem, error_responses
 from bot.web.signing import UnknownConversation

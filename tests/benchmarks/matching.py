@@ -22,9 +22,9 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.config import load_settings
-from bot.evaluation import read_labelled
-from bot.intents import IntentSet, load_intents
-from bot.matching import Matcher
+from bot.content.evaluation import read_labelled
+from bot.content.intents import IntentSet, load_intents
+from bot.content.matching import Matcher
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = [q.text for q in read_labelled(ROOT / "tests" / "eval" / "questions.jsonl")]

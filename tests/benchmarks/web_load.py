@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import text
 
-from bot.db import make_engine
-from bot.evaluation import read_labelled
+from bot.content.evaluation import read_labelled
+from bot.storage.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIVACYBOT = Path(sys.executable).parent / "privacybot"

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.deadlines import TicketKind
-from bot.models import LONDON, Relationship, RequestChannel
-from bot.staff import Role, StaffAccounts
-from bot.tickets import NewRequest, RequestService, TicketView
+from bot.console.accounts import Role, StaffAccounts
+from bot.rules.deadlines import TicketKind
+from bot.storage.tables import LONDON, Relationship, RequestChannel
+from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.web.conftest import browser, web_settings  # noqa: F401 - the browser fixture, reused
 
 PASSWORD = "correct horse battery staple"

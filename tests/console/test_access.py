@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from bot.db import StorageUnavailable
-from bot.staff import Role, StaffAccounts
-from bot.tickets import EXPORT_COLUMNS, RequestService, TicketView
+from bot.console.accounts import Role, StaffAccounts
+from bot.storage.engine import StorageUnavailable
+from bot.tickets.service import EXPORT_COLUMNS, RequestService, TicketView
 from tests.console.conftest import PASSWORD, csrf_of, sign_in
 
 # What the public, parents and the platforms reach without a console login; they have their

@@ -10,9 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from bot.deadlines import TicketKind
-from bot.staff import Role, StaffAccounts
-from bot.tickets import RequestService, TicketView
+from bot.console.accounts import Role, StaffAccounts
+from bot.rules.deadlines import TicketKind
+from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import FAST_HASHER, PASSWORD, sar_request
 from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
 

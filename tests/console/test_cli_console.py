@@ -12,12 +12,12 @@ import typer
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.cli_console import parse_duration
-from bot.db import session_factory
-from bot.models import AuditEvent, StaffUser
-from bot.staff import LoginFailed, Role, StaffAccounts
-from tests.test_cli_requests import PRIVACYBOT
+from bot.cli.main import app
+from bot.cli.staff import parse_duration
+from bot.console.accounts import LoginFailed, Role, StaffAccounts
+from bot.storage.engine import session_factory
+from bot.storage.tables import AuditEvent, StaffUser
+from tests.cli.test_requests import PRIVACYBOT
 
 PASSWORD = "a long enough passphrase"
 

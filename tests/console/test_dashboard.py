@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from bot.console import charts
+from bot.console.accounts import Role
 from bot.console.figures import Overdue, figures
-from bot.deadlines import TicketKind
-from bot.models import Outcome
-from bot.staff import Role
-from bot.tickets import RequestService, TicketFilter, TicketView
+from bot.rules.deadlines import TicketKind
+from bot.storage.tables import Outcome
+from bot.tickets.service import RequestService, TicketFilter, TicketView
 from tests.conftest import Clock
 from tests.console.conftest import sign_in
 

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from bot.models import AuditEvent, StaffUser
-from bot.staff import FREE_ATTEMPTS, Role, StaffAccounts
-from bot.tickets import RequestService, TicketView
+from bot.console.accounts import FREE_ATTEMPTS, Role, StaffAccounts
+from bot.storage.tables import AuditEvent, StaffUser
+from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import PASSWORD, csrf_of, sign_in
 
 

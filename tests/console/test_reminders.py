@@ -16,10 +16,10 @@ from aiosmtpd.controller import Controller
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
-from bot.db import session_factory
-from bot.deadlines import PauseReason
-from bot.models import LONDON, ReminderSent
-from bot.reminders import (
+from bot.rules.deadlines import PauseReason
+from bot.storage.engine import session_factory
+from bot.storage.tables import LONDON, ReminderSent
+from bot.tickets.reminders import (
     EmailNotifier,
     Notifier,
     Reminder,
@@ -28,10 +28,10 @@ from bot.reminders import (
     TeamsWebhookNotifier,
     due_notices,
 )
-from bot.tickets import NewRequest, RequestService, TicketView
+from bot.tickets.service import NewRequest, RequestService, TicketView
+from tests.cli.test_requests import run
 from tests.conftest import Clock
 from tests.slack.fake_slack import FakeSlack, start_fake, stop_fake
-from tests.test_cli_requests import run
 
 TRIAGE = "C0TRIAGE"
 TOKEN = "xoxb-test-token"

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.db import session_factory
-from bot.models import AuditEvent, StaffUser
-from bot.staff import (
+from bot.console.accounts import (
     FREE_ATTEMPTS,
     LONGEST_LOCK,
     AccountDisabled,
@@ -21,6 +19,8 @@ from bot.staff import (
     UnknownAccount,
     lock_for,
 )
+from bot.storage.engine import session_factory
+from bot.storage.tables import AuditEvent, StaffUser
 from tests.console.conftest import FAST_HASHER, PASSWORD
 
 

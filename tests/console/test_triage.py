@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.console.accounts import Role
 from bot.console.views import due_badge
-from bot.deadlines import TicketKind
-from bot.models import LONDON, AuditEvent, Outcome, Relationship, RequestChannel, Status
-from bot.staff import Role
-from bot.tickets import RequestService, TicketView, london_now
+from bot.rules.deadlines import TicketKind
+from bot.storage.tables import LONDON, AuditEvent, Outcome, Relationship, RequestChannel, Status
+from bot.tickets.service import RequestService, TicketView, london_now
 from tests.console.conftest import csrf_of, sign_in
 
 REFERENCE = re.compile(r'class="ref" href="/console/tickets/([A-Z]+-\d{4}-\d{4})"')

@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
-from bot.bootstrap import build_matcher as _build_matcher
 from bot.config import Settings
-from bot.matching import Matcher
+from bot.content.matching import Matcher
+from bot.conversation.assembly import build_matcher as _build_matcher
 from bot.slack.app import SlackChannel
 from tests.slack.fake_slack import TEAM, FakeSlack, start_fake, stop_fake
 
@@ -150,7 +150,7 @@ async def harness(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Harness]:
 @pytest.fixture(autouse=True)
 def _one_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
     # Building the matcher is most of an app's start-up; every test here uses the shipped intents.
-    monkeypatch.setattr("bot.bootstrap.build_matcher", _shared_matcher)
+    monkeypatch.setattr("bot.conversation.assembly.build_matcher", _shared_matcher)
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.handoff import HANDOFF_START
+from bot.conversation.handoff import HANDOFF_START
 from tests.slack.conftest import STAFF, TRIAGE, Harness
 
 pytestmark = pytest.mark.anyio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.markup_slack import from_mrkdwn, plain_text, to_mrkdwn
+from bot.slack.markup import from_mrkdwn, plain_text, to_mrkdwn
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from bot.app import create_app
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from bot.config import ConfigError
-from bot.db import make_engine
 from bot.slack.app import EVENTS_PATH, REDIRECT_PATH, SCOPES
+from bot.storage.engine import make_engine
 from tests.slack.conftest import SECRET, slack_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.test_triage import log_by_cli

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.models import LONDON, AuditEvent, Status
-from bot.tickets import TicketFilter
+from bot.storage.tables import LONDON, AuditEvent, Status
+from bot.tickets.service import TicketFilter
 from tests.slack.conftest import STAFF, TRIAGE, Harness
 
 pytestmark = pytest.mark.anyio

@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.deadlines import TicketKind
-from bot.models import ChannelPost, Relationship, RequestChannel
-from bot.tickets import NewRequest, RequestService
+from bot.rules.deadlines import TicketKind
+from bot.storage.tables import ChannelPost, Relationship, RequestChannel
+from bot.tickets.service import NewRequest, RequestService
 from tests.slack.conftest import STAFF, TRIAGE, Harness
 
 pytestmark = pytest.mark.anyio
@@ -131,7 +131,7 @@ async def test_the_bots_replies_wait_out_a_rate_limit(harness: Harness) -> None:
 
 
 async def test_a_ticket_closed_before_it_was_posted_is_not_posted(harness: Harness) -> None:
-    from bot.models import Outcome
+    from bot.storage.tables import Outcome
 
     reference = log_by_cli(harness.settings)
     harness.slack.parts.requests.close(reference, Outcome.WITHDRAWN, actor="office (cli)")

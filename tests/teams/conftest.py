@@ -22,13 +22,13 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
-from bot import bootstrap
 from bot.app import create_app
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation.handler import Conversation
+from bot.conversation import assembly as bootstrap
 from bot.teams import triage
 from bot.teams.mount import MESSAGES_PATH
-from bot.tickets import RequestService
+from bot.tickets.service import RequestService
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 TRIAGE_CHANNEL = "19:triage-channel@thread.tacv2"

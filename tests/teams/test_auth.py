@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from bot.app import create_app
-from bot.cli import app
+from bot.cli.main import app
 from bot.config import ConfigError, load_settings
 from bot.teams.mount import MESSAGES_PATH
 from bot.teams.sdk import connect

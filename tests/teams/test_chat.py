@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bot.models import RequestChannel, Status
-from bot.tickets import RequestService
+from bot.storage.tables import RequestChannel, Status
+from bot.tickets.service import RequestService
 from tests.teams.conftest import BOT, TRIAGE_CHANNEL, FakeConnector, Person, button, send
 
 SAR_QUESTION = "a mum rang asking for a copy of everything we hold on her son, what do I do"

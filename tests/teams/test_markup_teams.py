@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markup_teams import to_teams
+from bot.teams.markup import to_teams
 
 
 def test_the_subset_renders_as_teams_markdown() -> None:

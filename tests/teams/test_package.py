@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.teams.package import SCHEMA_VERSION
 
 APP_ID = "3f1d2c4b-5a69-4e7d-8c0b-1a2b3c4d5e6f"

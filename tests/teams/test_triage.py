@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.deadlines import TicketKind
-from bot.models import AuditEvent, Outcome, Relationship, RequestChannel, Status
+from bot.rules.deadlines import TicketKind
+from bot.storage.tables import AuditEvent, Outcome, Relationship, RequestChannel, Status
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON
-from bot.tickets import NewRequest, RequestService, TicketFilter, TicketView
+from bot.tickets.service import NewRequest, RequestService, TicketFilter, TicketView
 from tests.teams.conftest import TRIAGE_CHANNEL, Call, FakeConnector, Person, send
 
 

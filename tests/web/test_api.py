@@ -10,7 +10,7 @@ from itsdangerous import Signer
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.conversation import Conversation
+from bot.conversation.handler import Conversation
 from bot.types import Message, Reply
 from bot.web.signing import KEY_FILE
 from tests.web.conftest import start, web_settings

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.markup import to_html
+from bot.content.markup import to_html
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a"}
 

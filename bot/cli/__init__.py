@@ -1,0 +1,1 @@
+"""The `privacybot` command, split by area."""

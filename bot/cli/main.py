@@ -1,0 +1,208 @@
+"""The `privacybot` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from bot.cli.requests import db_app, deadline, fail, purge, settings_or_exit, tickets_app
+from bot.cli.serve import serve
+from bot.cli.staff import reminders, staff_app
+from bot.content.evaluation import evaluate, read_labelled
+from bot.content.intents import ContentError
+from bot.conversation.assembly import build_conversation, build_matcher
+from bot.conversation.content_check import check_content
+from bot.conversation.handler import Conversation
+from bot.slack.socket import slack_socket
+from bot.storage.engine import StorageUnavailable
+from bot.teams.cli import teams_app
+from bot.types import Audience, Channel, Message, Reply
+
+app = typer.Typer(help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True)
+content_app = typer.Typer(help="Check the intents and answers folders.", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+app.command()(serve)
+app.command("slack-socket")(slack_socket)
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(db_app, name="db")
+app.add_typer(teams_app, name="teams")
+app.command("deadline")(deadline)
+app.command("purge")(purge)
+app.add_typer(staff_app, name="staff")
+app.command("reminders")(reminders)
+
+console = Console()
+errors = Console(stderr=True)
+
+AudienceOption = Annotated[
+    Audience, typer.Option("--audience", help="Who is asking: public (parents) or staff.")
+]
+
+
+def conversation(*, with_database: bool = False) -> Conversation:
+    """The handler; `ask` and `classify` need no database, `chat` keeps its intake in one."""
+    try:
+        return build_conversation(settings_or_exit(), with_database=with_database)
+    except ContentError as error:
+        raise fail(f"{error}\nRun `privacybot content check` for every problem.", 2) from error
+    except StorageUnavailable as error:
+        raise fail(f"the database cannot be reached: {error}", 2) from error
+
+
+def read_stdin_lines() -> Iterator[str]:
+    """Standard input line by line; bytes that are not UTF-8 become U+FFFD, never a traceback."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def message(text: str, conversation_id: str, audience: Audience) -> Message:
+    return Message(
+        channel=Channel.TERMINAL,
+        conversation_id=conversation_id,
+        text=text,
+        received_at=datetime.now(UTC),
+        audience=audience,
+    )
+
+
+def show(reply: Reply, *, plain: bool) -> None:
+    if plain:
+        print(reply.text)
+    else:
+        console.print(Markdown(reply.text))
+    for number, choice in enumerate(reply.choices, start=1):
+        print(f"  {number}. {choice.label}")
+
+
+@app.command()
+def ask(
+    question: str,
+    audience: AudienceOption = Audience.PUBLIC,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Include the intent, score and matched example.")
+    ] = False,
+) -> None:
+    """Print the answer the bot would give to QUESTION."""
+    reply = conversation().handle(message(question, "ask", audience))
+    if as_json:
+        match = reply.match
+        print(
+            json.dumps(
+                {
+                    "answer": reply.text,
+                    "intent": match.intent if match else None,
+                    "score": match.score if match else 0.0,
+                    "example": match.example if match else None,
+                    "outcome": match.outcome if match else "bad_input",
+                    "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        show(reply, plain=not sys.stdout.isatty())
+
+
+@app.command()
+def classify(audience: AudienceOption = Audience.PUBLIC) -> None:
+    """Read questions on stdin, one per line; write one JSON object per line (intent, score)."""
+    bot = conversation()
+    for line in read_stdin_lines():
+        reply = bot.handle(message(line, "classify", audience))
+        match = reply.match
+        row: dict[str, object] = {
+            "intent": match.intent if match else None,
+            "score": match.score if match else 0.0,
+            "outcome": match.outcome if match else "bad_input",
+            "example": match.example if match else None,
+        }
+        print(json.dumps(row, ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+
+
+@app.command()
+def chat(audience: AudienceOption = Audience.PUBLIC) -> None:
+    """Talk to the bot in the terminal (or pipe questions in, one per line)."""
+    bot = conversation(with_database=True)
+    interactive = sys.stdin.isatty()
+    conversation_id = uuid.uuid4().hex
+    if interactive:
+        console.print("[bold]privacybot[/bold]: ask about the privacy notice. Ctrl-D to leave.")
+    lines = read_stdin_lines() if not interactive else _prompted_lines()
+    choices: tuple[str, ...] = ()
+    for line in lines:
+        # A number picks one of the buttons the last reply offered.
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            text = choices[int(text) - 1]
+        reply = bot.handle(message(text, conversation_id, audience))
+        choices = tuple(c.value for c in reply.choices)
+        show(reply, plain=not interactive)
+        if not interactive:
+            print()
+
+
+def _prompted_lines() -> Iterator[str]:
+    while True:
+        try:
+            yield console.input("[bold cyan]you>[/bold cyan] ")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+
+
+@content_app.command("check")
+def content_check() -> None:
+    """Validate intents and answers; each problem names its file."""
+    config = settings_or_exit()
+    problems = check_content(config.intents_dir, config.answers_dir)
+    for problem in problems:
+        errors.print(f"[red]problem:[/red] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"content ok: {config.intents_dir} and {config.answers_dir}", highlight=False)
+
+
+@app.command("eval")
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="JSON lines: {'text': ..., 'intent': id or null}")],
+) -> None:
+    """Print in-scope accuracy, out-of-scope rejection and the confusions on a labelled set."""
+    try:
+        questions = read_labelled(file)
+        report = evaluate(build_matcher(settings_or_exit()), questions)
+    except ContentError as error:
+        raise fail(str(error), 2) from error
+    console.print(
+        f"in-scope accuracy:      {report.in_scope_accuracy:6.1%}"
+        f"  ({report.in_scope_correct}/{report.in_scope_total})",
+        highlight=False,
+    )
+    console.print(
+        f"out-of-scope rejection: {report.out_of_scope_rejection:6.1%}"
+        f"  ({report.out_of_scope_rejected}/{report.out_of_scope_total})",
+        highlight=False,
+    )
+    console.print(f"'did you mean' replies:  {report.did_you_mean}", highlight=False)
+    if report.confusions:
+        table = Table(title="Confusions (expected -> got)")
+        table.add_column("expected")
+        table.add_column("got")
+        table.add_column("count", justify="right")
+        for (expected, got), count in report.confusions.most_common():
+            table.add_row(expected or "(fallback)", got or "(fallback)", str(count))
+        console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,209 @@
+"""`privacybot staff` (console accounts) and `privacybot reminders` (deadline notices)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from bot.cli.requests import By, acting_staff, fail, say, settings_or_exit
+from bot.config import ConfigError
+from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
+from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
+from bot.tickets.reminders import Reminders, notifiers_from_settings
+from bot.tickets.service import RequestService
+
+log = logging.getLogger(__name__)
+
+staff_app = typer.Typer(help="Office console accounts.", no_args_is_help=True)
+
+Email = Annotated[str, typer.Argument(help="The member of staff's email address.")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+]
+
+_DURATION = re.compile(r"(?i)\s*(\d+)\s*([smhd])\s*")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@contextmanager
+def _accounts() -> Iterator[StaffAccounts]:
+    """The account service on the configured database; expected failures become one line."""
+    try:
+        engine = make_engine(settings_or_exit().resolved_database_url())
+    except ConfigError as error:
+        raise fail(str(error), 2) from error
+    except StorageUnavailable as error:
+        raise fail(str(error)) from error
+    try:
+        ensure_schema(engine)
+        yield StaffAccounts(session_factory(engine))
+    except AccountError as error:
+        raise fail(str(error)) from error
+    except StorageUnavailable as error:
+        log.error("%s", error)
+        raise fail(str(error)) from error
+    finally:
+        engine.dispose()
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise fail("no password on standard input", 2)
+        return line.rstrip("\r\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@staff_app.command("add")
+def staff_add(
+    email: Email,
+    role: Annotated[str, typer.Option("--role", help="office, dpo or admin.")],
+    password_stdin: PasswordStdin = False,
+    by: By = None,
+) -> None:
+    """Create a console account (the password is asked for twice, or read with --password-stdin)."""
+    chosen = _role(role)
+    password = _password(password_stdin)
+    with _accounts() as accounts:
+        member = accounts.add(email, password, chosen, actor=acting_staff(by))
+    say(f"added {member.email} ({member.role.value})")
+
+
+@staff_app.command("disable")
+def staff_disable(email: Email, by: By = None) -> None:
+    """Disable an account: it cannot log in, and its open sessions end."""
+    with _accounts() as accounts:
+        accounts.set_disabled(email, True, actor=acting_staff(by))
+    say(f"disabled {email.strip().lower()}")
+
+
+@staff_app.command("enable")
+def staff_enable(email: Email, by: By = None) -> None:
+    """Enable a disabled account again."""
+    with _accounts() as accounts:
+        accounts.set_disabled(email, False, actor=acting_staff(by))
+    say(f"enabled {email.strip().lower()}")
+
+
+@staff_app.command("reset")
+def staff_reset(email: Email, password_stdin: PasswordStdin = False, by: By = None) -> None:
+    """Set a new password and lift a lockout; the account's open sessions end."""
+    password = _password(password_stdin)
+    with _accounts() as accounts:
+        member = accounts.reset(email, password, actor=acting_staff(by))
+    say(f"new password set for {member.email}; any lockout is lifted")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """List the accounts, their roles and whether they can log in."""
+    with _accounts() as accounts:
+        views = accounts.accounts()
+    if not views:
+        say("no accounts yet: create one with `privacybot staff add EMAIL --role admin`")
+    for view in views:
+        state = "disabled" if view.disabled else "active"
+        last = view.last_login_at.strftime("%Y-%m-%d %H:%M") if view.last_login_at else "never"
+        say(f"{view.email}  {view.role.value}  {state}  last login {last}")
+
+
+def _role(value: str) -> Role:
+    try:
+        return role_of(value)
+    except AccountError as error:
+        raise fail(str(error), 2) from error
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse 90s, 30m, 1h or 1d."""
+    match = _DURATION.fullmatch(text)
+    if match is None or int(match.group(1)) == 0:
+        raise fail(f"--every {text!r}: write a duration such as 30m, 1h or 1d", 2)
+    return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+
+
+def reminders(
+    every: Annotated[
+        str | None,
+        typer.Option("--every", help="Keep running, checking this often (e.g. 1h, 30m)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")
+    ] = False,
+) -> None:
+    """Send due-soon and overdue reminders to Slack, Teams and/or email, each once per ticket."""
+    interval = parse_duration(every) if every else None
+    settings = settings_or_exit()
+    try:
+        notifiers = notifiers_from_settings(settings)
+        requests = RequestService.from_settings(settings)
+    except ConfigError as error:
+        raise fail(str(error), 2) from error
+    except StorageUnavailable as error:
+        raise fail(str(error)) from error
+    if not notifiers and not dry_run:
+        requests.dispose()
+        raise fail(
+            "no reminder target is configured: set SLACK_BOT_TOKEN and SLACK_TRIAGE_CHANNEL, "
+            "PRIVACYBOT_TEAMS_REMINDER_WEBHOOK_URL, or PRIVACYBOT_SMTP_HOST and "
+            "PRIVACYBOT_REMINDER_EMAIL_TO",
+            2,
+        )
+    service = Reminders(
+        requests,
+        notifiers,
+        due_soon_days=settings.reminder_due_soon_days,
+        link_base=settings.public_url,
+    )
+    stop = threading.Event()
+    if interval is not None:
+        # A platform stopping the worker sends SIGTERM: finish the run in hand, then leave.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    failed = False
+    try:
+        while True:
+            failed = _run_once(service, dry_run=dry_run, targets=[n.target for n in notifiers])
+            if interval is None or stop.wait(interval.total_seconds()):
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        requests.dispose()
+    if failed and interval is None:
+        raise typer.Exit(1)
+
+
+def _run_once(service: Reminders, *, dry_run: bool, targets: list[str]) -> bool:
+    """Run once and say what happened; return whether a target failed."""
+    try:
+        report = service.run(dry_run=dry_run)
+    except StorageUnavailable as error:
+        log.error("%s", error)
+        say(f"error: {error}")
+        return True
+    verb = "would send" if dry_run else "sent"
+    if dry_run and not targets:
+        say(f"{len(report.notices)} reminders are due; no target is configured")
+        for notice in report.notices:
+            say(f"  {notice.reminder.value}: {notice.line()}")
+    for target in targets:
+        if target in report.failed:
+            say(f"{target}: not sent, will retry: {report.failed[target]}")
+            continue
+        sent = report.sent.get(target, [])
+        say(f"{target}: {verb} {len(sent)} reminders")
+        for notice in sent:
+            say(f"  {notice.reminder.value}: {notice.line()}")
+    return bool(report.failed)

@@ -1,0 +1,1 @@
+"""What the bot understands and says: intents, normalising, matching, answers, markup."""

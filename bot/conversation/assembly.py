@@ -1,0 +1,34 @@
+"""Build the bot's parts from the settings, once per process."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.content.answers import Answers
+from bot.content.intents import load_intents
+from bot.content.matching import Matcher, Tuning
+from bot.conversation.handler import Conversation
+from bot.conversation.store import ConversationStore
+from bot.tickets.service import RequestService
+
+
+def build_matcher(settings: Settings) -> Matcher:
+    tuning = Tuning(
+        answer_threshold=settings.answer_threshold,
+        suggest_threshold=settings.suggest_threshold,
+        close_call_margin=settings.close_call_margin,
+    )
+    return Matcher(load_intents(settings.intents_dir), tuning)
+
+
+def build_conversation(settings: Settings, *, with_database: bool = True) -> Conversation:
+    """The handler; without the database it still answers, and points requests to the office."""
+    conversation = Conversation(
+        matcher=build_matcher(settings),
+        answers=Answers(settings.answers_dir),
+        max_message_chars=settings.max_message_chars,
+    )
+    if with_database:
+        requests = RequestService.from_settings(settings)
+        conversation.requests = requests
+        conversation.store = ConversationStore(requests.sessions)
+    return conversation

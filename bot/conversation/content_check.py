@@ -1,0 +1,145 @@
+"""Check the intents and answers folders before a parent ever meets a mistake in them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.content.answers import BUTTONS_FILE, TEMPLATE_SUFFIX, Answers
+from bot.content.intents import NOTICE_INTENT_IDS, ContentError, IntentKind, IntentSet, load_intents
+from bot.content.normalise import normalise
+from bot.conversation.intake import EDITABLE, INTAKE_CHANNELS, INTAKE_MESSAGES, INTAKE_PROBLEMS
+from bot.rules.deadlines import TicketKind, kind_label
+from bot.storage.tables import Relationship
+from bot.types import Audience
+
+# Templates the conversation renders besides the intents', with the variables each receives.
+SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
+    "_fallback": [{}],
+    "_did_you_mean": [{"options": ["First choice", "Second choice"]}, {"options": ["Only"]}],
+    "_bad_input": [
+        {"problem": problem, "limit": 2000} for problem in ("empty", "too_long", "unreadable")
+    ],
+    "_request_offer": [
+        {"kind_label": kind_label(kind), "can_log": can_log}
+        for kind in TicketKind
+        for can_log in (True, False)
+    ],
+    "_intake": [
+        {
+            "kind_label": kind_label(TicketKind.SAR),
+            "step": step,
+            "problem": problem,
+            "has_details": has_details,
+            "rows": [["Name", "Sam Jones"], ["Contact", "07911 123456"]],
+            "reference": "SAR-2026-0001",
+            "due_date": "Monday 4 January 2027",
+            "reason": "an educational record request must be written",
+        }
+        for step in INTAKE_MESSAGES
+        for problem in (None, *INTAKE_PROBLEMS)
+        for has_details in (True, False)
+    ],
+}
+SPECIAL_TEMPLATES["_handoff"] = [
+    {"step": step} for step in ("offer", "opened", "relayed", "declined", "unavailable")
+]
+# The button labels the conversation looks up, by key; nested keys are "group.key".
+REQUIRED_BUTTONS = (
+    "log_request handoff not_now keep_details cancel back confirm change yes no today "
+    + " ".join(f"relationship.{r.value}" for r in Relationship)
+    + " "
+    + " ".join(f"channel.{c.value}" for c in INTAKE_CHANNELS)
+    + " "
+    + " ".join(f"fields.{s}" for s in EDITABLE)
+).split()
+
+
+def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
+    """Every problem found, each naming its file; an empty list means the content is sound."""
+    problems: list[str] = []
+    try:
+        intent_set = load_intents(intents_dir)
+    except ContentError as error:
+        return [str(error)]
+    try:
+        answers = Answers(answers_dir)
+    except ContentError as error:
+        return [str(error)]
+    problems += _missing_intents(intent_set, intents_dir)
+    problems += _shared_examples(intent_set, intents_dir)
+    problems += _template_problems(intent_set, answers)
+    problems += _missing_buttons(answers)
+    return problems
+
+
+def _missing_buttons(answers: Answers) -> list[str]:
+    problems = []
+    for key in REQUIRED_BUTTONS:
+        value: object = answers.buttons
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{answers.directory / BUTTONS_FILE}: no label for {key!r}")
+    return problems
+
+
+def _missing_intents(intent_set: IntentSet, intents_dir: Path) -> list[str]:
+    known = {intent.id for intent in intent_set.intents}
+    return [
+        f"{intents_dir / (intent_id + '.yaml')}: required intent is missing"
+        for intent_id in NOTICE_INTENT_IDS
+        if intent_id not in known
+    ]
+
+
+def _shared_examples(intent_set: IntentSet, intents_dir: Path) -> list[str]:
+    owner_of: dict[str, str] = {}
+    problems = []
+    for intent in intent_set.intents:
+        for example in (*intent.examples, *intent.request_examples):
+            key = normalise(example)
+            owner = owner_of.setdefault(key, intent.id)
+            if owner != intent.id:
+                problems.append(
+                    f"{intents_dir / (intent.id + '.yaml')}: example {example!r} is also "
+                    f"claimed by {owner}"
+                )
+    return problems
+
+
+def _template_problems(intent_set: IntentSet, answers: Answers) -> list[str]:
+    problems = []
+    expected = set(SPECIAL_TEMPLATES)
+    for intent in intent_set.intents:
+        if intent.kind is IntentKind.OUT_OF_SCOPE:
+            continue
+        expected.add(intent.id)
+        if not answers.has(intent.id):
+            problems.append(
+                f"{answers.directory / (intent.id + TEMPLATE_SUFFIX)}: template is missing"
+            )
+            continue
+        problems += _render_problems(answers, intent.id, [{}])
+    for name, variants in SPECIAL_TEMPLATES.items():
+        problems += _render_problems(answers, name, variants)
+    for path in sorted(answers.directory.glob(f"*{TEMPLATE_SUFFIX}")):
+        if path.stem not in expected and path.name != "README.md":
+            problems.append(f"{path}: no intent is named {path.stem!r}, so nothing uses it")
+    return problems
+
+
+def _render_problems(answers: Answers, name: str, variants: list[dict[str, object]]) -> list[str]:
+    problems = []
+    for audience in Audience:
+        for variables in variants:
+            try:
+                text = answers.render(name, audience, **variables)
+            except ContentError as error:
+                problems.append(f"{error} (audience {audience.value})")
+                break
+            if not text.strip():
+                problems.append(
+                    f"{answers.directory / (name + TEMPLATE_SUFFIX)}: renders empty for the "
+                    f"{audience.value} audience"
+                )
+    return problems

@@ -1,0 +1,146 @@
+"""Conversation state and transcripts in the database, so any worker can take the next message.
+
+Every message costs two short transactions: one to claim it and read the state, one to write the
+state and both sides of the exchange.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.engine import storage_errors
+from bot.storage.tables import ConversationTurn, UTCDateTime
+from bot.types import Choice, MatchInfo, Message, Reply
+
+State = dict[str, Any]
+
+# Written once as SQL that SQLite (3.35+) and PostgreSQL both speak: these run for every chat
+# message, and building them anew each time cost more than running them.
+_CLAIM = text(
+    "INSERT INTO processed_messages (source_id, conversation_id, created_at)"
+    " VALUES (:source_id, :conversation_id, :created_at)"
+    " ON CONFLICT DO NOTHING RETURNING source_id"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
+_STORED_REPLY = text("SELECT reply FROM processed_messages WHERE source_id = :source_id")
+_STATE = text("SELECT state FROM conversations WHERE id = :id")
+_SAVE_STATE = text(
+    "INSERT INTO conversations (id, channel, audience, state, created_at, updated_at)"
+    " VALUES (:id, :channel, :audience, :state, :now, :now)"
+    " ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_ADD_TURN = text(
+    "INSERT INTO conversation_turns (conversation_id, at, role, text)"
+    " VALUES (:conversation_id, :at, :role, :text)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
+_KEEP_REPLY = text("UPDATE processed_messages SET reply = :reply WHERE source_id = :source_id")
+_TURNS: Table = ConversationTurn.__table__  # type: ignore[assignment]
+
+
+class ConversationStore:
+    """Reads and writes one conversation's state; claims each platform message id once."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        # The hot path talks to the engine directly: a Connection costs far less per statement
+        # than an ORM Session, and these statements need nothing from the ORM.
+        self._engine: Engine = sessions.kw["bind"]
+        self._now = now
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with storage_errors(self._engine), self._engine.begin() as connection:
+            yield connection
+
+    def open(self, message: Message) -> tuple[State, Reply | None]:
+        """Claim the message and read the state; if it was handled before, the reply it got."""
+        with self._connection() as connection:
+            if message.source_id is not None:
+                # RETURNING, because drivers differ on rowcount for a skipped conflict.
+                claimed = connection.scalar(
+                    _CLAIM,
+                    {
+                        "source_id": message.source_id,
+                        "conversation_id": message.conversation_id,
+                        "created_at": self._now(),
+                    },
+                )
+                if claimed is None:
+                    stored = connection.scalar(_STORED_REPLY, {"source_id": message.source_id})
+                    # Still being handled by another worker: answer nothing twice.
+                    return {}, decode_reply(stored) if stored else Reply("", duplicate=True)
+            raw = connection.scalar(_STATE, {"id": message.conversation_id})
+        return (dict(json.loads(raw)) if raw else {}), None
+
+    def save(self, message: Message, state: State, reply: Reply) -> None:
+        """Store the new state and both sides of the exchange, in one transaction."""
+        now = self._now()
+        with self._connection() as connection:
+            connection.execute(
+                _SAVE_STATE,
+                {
+                    "id": message.conversation_id,
+                    "channel": message.channel.value,
+                    "audience": message.audience.value,
+                    "state": json.dumps(state),
+                    "now": now,
+                },
+            )
+            connection.execute(
+                _ADD_TURN,
+                [
+                    {
+                        "conversation_id": message.conversation_id,
+                        "at": message.received_at,
+                        "role": "person",
+                        "text": message.text,
+                    },
+                    {
+                        "conversation_id": message.conversation_id,
+                        "at": now,
+                        "role": "bot",
+                        "text": reply.text,
+                    },
+                ],
+            )
+            if message.source_id is not None:
+                connection.execute(
+                    _KEEP_REPLY, {"source_id": message.source_id, "reply": encode_reply(reply)}
+                )
+
+    def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
+        """(role, text) pairs in order: what a person handed the conversation over would read."""
+        with self._connection() as connection:
+            rows = connection.execute(
+                select(_TURNS.c.role, _TURNS.c.text)
+                .where(_TURNS.c.conversation_id == conversation_id)
+                .order_by(_TURNS.c.at, _TURNS.c.id)
+            )
+            return [(role, text) for role, text in rows]
+
+
+def encode_reply(reply: Reply) -> str:
+    return json.dumps(asdict(reply))
+
+
+def decode_reply(data: str) -> Reply:
+    raw = json.loads(data)
+    match = MatchInfo(**raw["match"]) if raw.get("match") else None
+    return Reply(
+        text=raw["text"],
+        choices=tuple(Choice(**c) for c in raw.get("choices", ())),
+        match=match,
+        ticket_reference=raw.get("ticket_reference"),
+        duplicate=True,
+    )

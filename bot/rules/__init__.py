@@ -1,0 +1,1 @@
+"""Pure domain rules: statutory deadlines, the ticket lifecycle, the school's time zone."""

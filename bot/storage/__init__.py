@@ -1,0 +1,1 @@
+"""Storage: the database engine and transactions, the tables, and their migrations."""

@@ -1,0 +1,88 @@
+"""The shipped content is complete, and `content check` catches what would hurt a parent."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, load_intents
+from bot.content.normalise import normalise
+from bot.conversation.content_check import check_content
+from tests.conversation.test_transcripts import transcript_intents
+
+MIN_EXAMPLES_PER_NOTICE_INTENT = 20
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path, settings: Settings) -> tuple[Path, Path]:
+    intents = tmp_path / "intents"
+    answers = tmp_path / "answers"
+    shutil.copytree(settings.intents_dir, intents)
+    shutil.copytree(settings.answers_dir, answers)
+    return intents, answers
+
+
+def test_shipped_content_passes_the_check(settings: Settings) -> None:
+    assert check_content(settings.intents_dir, settings.answers_dir) == []
+
+
+def test_every_required_intent_has_enough_varied_examples(settings: Settings) -> None:
+    intents = {i.id: i for i in load_intents(settings.intents_dir).intents}
+    for intent_id in NOTICE_INTENT_IDS:
+        examples = {normalise(e) for e in intents[intent_id].examples}
+        assert len(examples) >= MIN_EXAMPLES_PER_NOTICE_INTENT, intent_id
+
+
+def test_every_intent_has_a_transcript(settings: Settings) -> None:
+    answerable = {
+        i.id
+        for i in load_intents(settings.intents_dir).intents
+        if i.kind is not IntentKind.OUT_OF_SCOPE
+    }
+    assert answerable - transcript_intents() == set()
+
+
+def test_missing_template_is_named(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    (answers / "retention.md").unlink()
+    problems = check_content(intents, answers)
+    assert any("retention.md" in p and "missing" in p for p in problems), problems
+
+
+def test_unknown_variable_fails_the_check_not_a_parent(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    template = answers / "retention.md"
+    template.write_text(template.read_text() + "\n{{ facts.retention.no_such_fact }}\n")
+    problems = check_content(intents, answers)
+    assert any("retention.md" in p and "no_such_fact" in p for p in problems), problems
+
+
+def test_example_claimed_by_two_intents(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    retention = intents / "retention.yaml"
+    claimed = "What cookies does the website set?"
+    retention.write_text(
+        retention.read_text().replace("examples:\n", f"examples:\n  - {claimed}\n", 1)
+    )
+    cookies = intents / "cookies_used.yaml"
+    cookies.write_text(cookies.read_text().replace("examples:\n", f"examples:\n  - {claimed}\n", 1))
+    problems = check_content(intents, answers)
+    assert any("also claimed by" in p for p in problems), problems
+
+
+def test_unknown_key_is_named(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    path = intents / "retention.yaml"
+    path.write_text(path.read_text() + "\nexampels:\n  - typo key\n")
+    problems = check_content(intents, answers)
+    assert problems == [f"{path}: unknown key(s) exampels"]
+
+
+def test_template_that_does_not_render(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    (answers / "thanks.md").write_text("{% if audience %}never closed\n")
+    problems = check_content(intents, answers)
+    assert any("thanks.md" in p for p in problems), problems
