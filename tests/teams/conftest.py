@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.conversation.handler import Conversation
 from bot.conversation import assembly as bootstrap
+from bot.conversation.handler import Conversation
 from bot.teams import triage
 from bot.teams.mount import MESSAGES_PATH
 from bot.tickets.service import RequestService
