@@ -7,8 +7,15 @@ from pathlib import Path
 from bot.content.answers import BUTTONS_FILE, TEMPLATE_SUFFIX, Answers
 from bot.content.intents import NOTICE_INTENT_IDS, ContentError, IntentKind, IntentSet, load_intents
 from bot.content.normalise import normalise
-from bot.conversation.intake import EDITABLE, INTAKE_CHANNELS, INTAKE_MESSAGES, INTAKE_PROBLEMS
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.conversation.intake_prompts import (
+    EDITABLE,
+    INTAKE_CHANNELS,
+    INTAKE_MESSAGES,
+    INTAKE_PROBLEMS,
+    TEMPLATE,
+)
+from bot.conversation.intake_words import IntakeWords
+from bot.rules.deadlines import TicketKind
 from bot.storage.tables import Relationship
 from bot.types import Audience
 
@@ -20,24 +27,28 @@ SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
         {"problem": problem, "limit": 2000} for problem in ("empty", "too_long", "unreadable")
     ],
     "_request_offer": [
-        {"kind_label": kind_label(kind), "can_log": can_log}
-        for kind in TicketKind
-        for can_log in (True, False)
+        {"kind_label": "subject access request", "can_log": can_log} for can_log in (True, False)
     ],
-    "_intake": [
+    "_no_help": [{"can_hand_off": True}, {"can_hand_off": False}],
+    TEMPLATE: [
         {
-            "kind_label": kind_label(TicketKind.SAR),
+            "kind": kind.value,
+            "kind_label": "subject access request",
+            "kind_does": "send you a copy of the information it holds",
             "step": step,
             "problem": problem,
-            "has_details": has_details,
+            "has_details": problem is None,
             "rows": [["Name", "Sam Jones"], ["Contact", "07911 123456"]],
             "reference": "SAR-2026-0001",
             "due_date": "Monday 4 January 2027",
             "reason": "an educational record request must be written",
+            "notice": "own_record" if problem is None else None,
+            "answer": "An answer." if problem == "unexpected" else "",
         }
+        for kind in TicketKind
         for step in INTAKE_MESSAGES
         for problem in (None, *INTAKE_PROBLEMS)
-        for has_details in (True, False)
+        if kind is TicketKind.SAR or step == "logged"
     ],
 }
 SPECIAL_TEMPLATES["_handoff"] = [
@@ -46,6 +57,7 @@ SPECIAL_TEMPLATES["_handoff"] = [
 # The button labels the conversation looks up, by key; nested keys are "group.key".
 REQUIRED_BUTTONS = (
     "log_request handoff not_now keep_details cancel back confirm change yes no today "
+    "change_kind other_kind just_asking fields.first_words fields.addition "
     + " ".join(f"relationship.{r.value}" for r in Relationship)
     + " "
     + " ".join(f"channel.{c.value}" for c in INTAKE_CHANNELS)
@@ -69,6 +81,10 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
     problems += _shared_examples(intent_set, intents_dir)
     problems += _template_problems(intent_set, answers)
     problems += _missing_buttons(answers)
+    try:
+        IntakeWords.load(answers_dir)
+    except ContentError as error:
+        problems.append(str(error))
     return problems
 
 

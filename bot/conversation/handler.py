@@ -1,18 +1,19 @@
-"""The one handler every channel calls: a Message in, a Reply out."""
+"""The one handler every channel calls: a Message in, a Reply out.
+
+It answers questions itself and routes everything about a formal request to the intake
+(bot/conversation/intake.py), and a conversation staff have taken over to the hand-off.
+"""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from bot.content.answers import Answers
+from bot.content.answers import Answers, load_facts
 from bot.content.intents import Intent, IntentKind
 from bot.content.matching import Candidate, Decision, Matcher, Outcome
-from bot.content.normalise import normalise
 from bot.conversation.handoff import (
     HANDOFF_DECLINE,
     HANDOFF_START,
@@ -20,27 +21,11 @@ from bot.conversation.handoff import (
     HandoffGateway,
     HandoffUnavailable,
 )
-from bot.conversation.intake import (
-    BACK_WORDS,
-    CANCEL_WORDS,
-    CHOICE_PREFIX,
-    EDITABLE,
-    LONDON,
-    START_PREFIX,
-    YES_WORDS,
-    Intake,
-    InvalidAnswer,
-    Step,
-    format_date,
-    interpret,
-    is_request_phrasing,
-    new_request,
-    summary,
-)
-from bot.conversation.store import ConversationStore, State
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.conversation.intake import Intake, TicketListener
+from bot.conversation.state import ConversationState
+from bot.conversation.store import ConversationStore
+from bot.rules.deadlines import TicketKind
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import RequestChannel, TicketError
 from bot.tickets.service import RequestService, TicketView
 from bot.types import Audience, Channel, Choice, MatchInfo, Message, Reply
 
@@ -48,16 +33,10 @@ log = logging.getLogger(__name__)
 
 # A chosen "did you mean" button sends this back, so the choice never depends on matching again.
 CHOOSE_INTENT_PREFIX = "intent:"
-NOT_NOW = f"{CHOICE_PREFIX}not_now"
-CHANNEL_OF: Mapping[Channel, RequestChannel] = {
-    Channel.WEB: RequestChannel.WEB_CHAT,
-    Channel.SLACK: RequestChannel.SLACK,
-    Channel.TEAMS: RequestChannel.TEAMS,
-    # The terminal stands in for the web chat when a school tries the bot out.
-    Channel.TERMINAL: RequestChannel.WEB_CHAT,
-}
+# Suggested next questions per intent and audience (a greeting's), shown as buttons.
+SUGGESTIONS_FILE = "suggestions.yaml"
 
-TicketListener = Callable[[TicketView], None]
+ReplyListener = Callable[[Message, Reply], None]
 
 
 class BadInput(Exception):
@@ -83,7 +62,7 @@ def check_text(text: str, max_chars: int) -> str:
 
 @dataclass
 class Conversation:
-    """Answers from the notice and takes formal requests; what it says lives in answers/."""
+    """Answers from the notice and routes formal requests to the intake; words live in answers/."""
 
     matcher: Matcher
     answers: Answers
@@ -92,18 +71,34 @@ class Conversation:
     store: ConversationStore | None = None
     requests: RequestService | None = None
     ticket_listeners: list[TicketListener] = field(default_factory=list)
+    # Told of every reply (after it is saved), e.g. to count the questions the bot missed.
+    reply_listeners: list[ReplyListener] = field(default_factory=list)
     # Set when a staff platform can take over web chats; without it the bot gives the contact.
     handoff: HandoffGateway | None = None
+    _intake: Intake | None = field(default=None, init=False, repr=False)
+    _suggestions: Mapping[str, Any] | None = field(default=None, init=False, repr=False)
 
     @property
     def buttons(self) -> Mapping[str, Any]:
         return self.answers.buttons
 
+    @property
+    def can_log(self) -> bool:
+        return self.store is not None and self.requests is not None
+
+    @property
+    def intake(self) -> Intake:
+        if self._intake is None:
+            self._intake = Intake(self.matcher, self.answers, None, self._announce)
+        # Read each time: a channel (or a test) may give the handler its request service later.
+        self._intake.requests = self.requests if self.can_log else None
+        return self._intake
+
     def handle(self, message: Message) -> Reply:
         try:
             text = check_text(message.text, self.max_message_chars)
         except BadInput as bad:
-            return Reply(
+            reply = Reply(
                 self.answers.render(
                     "_bad_input",
                     message.audience,
@@ -111,71 +106,87 @@ class Conversation:
                     limit=self.max_message_chars,
                 )
             )
-        state: State = {}
-        storage_ok = False
-        if self.store is not None:
+        else:
+            reply = self._handle(message, text)
+        for listener in self.reply_listeners:
             try:
-                state, earlier = self.store.open(message)
-                storage_ok = True
-            except StorageUnavailable as error:
-                log.warning("conversation store unavailable: %s", error)
-                earlier = None
-            if earlier is not None:
-                return earlier
-        reply = self._respond(message, text, state, storage_ok)
-        if self.store is not None and storage_ok:
-            try:
-                self.store.save(message, state, reply)
-            except StorageUnavailable as error:
-                log.warning("conversation %s not saved: %s", message.conversation_id, error)
+                listener(message, reply)
+            except Exception:  # a listener's failure must never cost the person their reply
+                log.exception("reply listener failed in conversation %s", message.conversation_id)
         return reply
 
-    @property
-    def can_log(self) -> bool:
-        return self.store is not None and self.requests is not None
+    def _handle(self, message: Message, text: str) -> Reply:
+        if self.store is None:
+            return self._respond(message, text, ConversationState(), storage_ok=False)
+        try:
+            state, earlier = self.store.open(message)
+        except StorageUnavailable as error:
+            log.warning("conversation store unavailable: %s", error)
+            return self._without_state(message, text)
+        if earlier is not None:
+            return earlier
+        in_intake = state.intake is not None or self.intake.owns(text, state)
+        try:
+            reply = self._respond(message, text, state, storage_ok=True)
+        except Exception:
+            if not in_intake:
+                raise
+            # Nothing is saved, so the step the person was on is still there when they retry.
+            log.exception("intake step failed in conversation %s", message.conversation_id)
+            return self._failed(message)
+        try:
+            self.store.save(message, state, reply)
+        except StorageUnavailable as error:
+            log.warning("conversation %s not saved: %s", message.conversation_id, error)
+            if (in_intake or state.intake is not None) and reply.ticket_reference is None:
+                return self._failed(message)
+        return reply
 
-    def _respond(self, message: Message, text: str, state: State, storage_ok: bool) -> Reply:
-        if state.get("handoff"):
+    def _failed(self, message: Message) -> Reply:
+        return self.intake.prompts.said("failed", message.audience, TicketKind.SAR)
+
+    def _without_state(self, message: Message, text: str) -> Reply:
+        """The conversation cannot be read: answer a plain question, else say nothing is lost."""
+        decision = self.matcher.decide(text)
+        if (
+            decision.outcome is Outcome.ANSWER
+            and self.intake.words.is_question(text)
+            and not self.intake.owns(text, ConversationState())
+        ):
+            return self.reply_to(decision, message, ConversationState(), storage_ok=False)
+        return self._failed(message)
+
+    def _respond(
+        self, message: Message, text: str, state: ConversationState, storage_ok: bool
+    ) -> Reply:
+        if state.handoff:
             relayed = self._relay(message, text, state)
             if relayed is not None:
                 return relayed
-        if "intake" in state:
-            return self._continue_intake(message, text, state)
+        if self.intake.owns(text, state):
+            return self.intake.handle(message, text, state)
         if text == HANDOFF_START:
             return self._open_handoff(message, state, storage_ok)
         if text == HANDOFF_DECLINE:
-            state["misses"] = 0
+            state.misses = 0
             return Reply(self.answers.render("_handoff", message.audience, step="declined"))
         reply = self._respond_to_question(message, text, state, storage_ok)
         return self._maybe_offer_person(message, reply, state, storage_ok)
 
     def _respond_to_question(
-        self, message: Message, text: str, state: State, storage_ok: bool
+        self, message: Message, text: str, state: ConversationState, storage_ok: bool
     ) -> Reply:
-        offer = state.pop("offer", None)
-        if text.startswith(START_PREFIX):
-            return self._start_from_offer(message, text, state, offer, storage_ok)
-        if text == NOT_NOW:
-            return Reply(self._intake_text("cancelled", message.audience, TicketKind.SAR))
+        state.offer = None  # an offer not taken up lapses when the person moves on
         if text.startswith(CHOOSE_INTENT_PREFIX):
             chosen = self._intent_by_id(text.removeprefix(CHOOSE_INTENT_PREFIX).strip())
             if chosen is not None:
                 info = MatchInfo(chosen.id, 100.0, None, Outcome.ANSWER.value)
                 return self.answer(chosen, message, info, state, storage_ok)
         decision = self.matcher.decide(text)
-        top = decision.options[0] if decision.options else None
-        if (
-            decision.outcome is Outcome.ANSWER
-            and top is not None
-            and top.intent.request_kind is not None
-            and is_request_phrasing(text, like_a_request_example=top.is_request)
-            and self.can_log
-            and storage_ok
-        ):
-            # "Please send me everything you hold on my son" is itself the request.
-            return self._start_intake(
-                message, state, top.intent.request_kind, message.received_at, text
-            )
+        if storage_ok:
+            started = self.intake.recognise(message, text, decision, state)
+            if started is not None:
+                return started
         return self.reply_to(decision, message, state, storage_ok)
 
     # -- handing over to a person -------------------------------------------------------------
@@ -189,7 +200,7 @@ class Conversation:
         )
 
     def _maybe_offer_person(
-        self, message: Message, reply: Reply, state: State, storage_ok: bool
+        self, message: Message, reply: Reply, state: ConversationState, storage_ok: bool
     ) -> Reply:
         """After asking for a person, or two replies in a row that did not help, offer one."""
         match = reply.match
@@ -197,14 +208,19 @@ class Conversation:
             return reply
         asked = match.intent == "talk_to_person"
         missed = match.outcome == Outcome.FALLBACK.value
-        state["misses"] = int(state.get("misses", 0)) + 1 if missed else 0
-        if not (asked or state["misses"] >= MISSES_BEFORE_OFFER):
+        state.misses = state.misses + 1 if missed else 0
+        can_hand_off = self._can_hand_off(message, storage_ok)
+        if missed and state.misses >= MISSES_BEFORE_OFFER:
+            # Saying the same fallback again helps nobody: point to a person instead.
+            text = self.answers.render("_no_help", message.audience, can_hand_off=can_hand_off)
+            reply = Reply(text, match=match)
+        elif not asked or not can_hand_off:
             return reply
-        if not self._can_hand_off(message, storage_ok):
+        if not can_hand_off:
             return reply
         offer = self.answers.render("_handoff", message.audience, step="offer")
         return Reply(
-            f"{reply.text}\n\n{offer}",
+            f"{reply.text}\n\n{offer}" if asked else reply.text,
             choices=(
                 *reply.choices,
                 Choice(self.buttons["handoff"], HANDOFF_START),
@@ -213,7 +229,7 @@ class Conversation:
             match=match,
         )
 
-    def _open_handoff(self, message: Message, state: State, storage_ok: bool) -> Reply:
+    def _open_handoff(self, message: Message, state: ConversationState, storage_ok: bool) -> Reply:
         if not self._can_hand_off(message, storage_ok) or self.store is None:
             return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
         assert self.handoff is not None
@@ -223,16 +239,16 @@ class Conversation:
         except (HandoffUnavailable, StorageUnavailable) as error:
             log.warning("hand-off for conversation %s failed: %s", message.conversation_id, error)
             return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
-        state["handoff"] = True
-        state["misses"] = 0
+        state.handoff = True
+        state.misses = 0
         return Reply(self.answers.render("_handoff", message.audience, step="opened"))
 
-    def _relay(self, message: Message, text: str, state: State) -> Reply | None:
+    def _relay(self, message: Message, text: str, state: ConversationState) -> Reply | None:
         """While staff have the conversation, pass messages on; None once they have closed it."""
         gateway = self.handoff
         try:
             if gateway is None or not gateway.is_open(message.conversation_id):
-                del state["handoff"]
+                state.handoff = False
                 return None
             gateway.relay(message.conversation_id, text)
         except (HandoffUnavailable, StorageUnavailable) as error:
@@ -240,6 +256,8 @@ class Conversation:
             log.warning("relay for conversation %s failed: %s", message.conversation_id, error)
             return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
         return Reply(self.answers.render("_handoff", message.audience, step="relayed"))
+
+    # -- answering ----------------------------------------------------------------------------
 
     def _intent_by_id(self, intent_id: str) -> Intent | None:
         for intent in self.matcher.intents:
@@ -251,7 +269,7 @@ class Conversation:
         self,
         decision: Decision,
         message: Message,
-        state: State | None = None,
+        state: ConversationState | None = None,
         storage_ok: bool = False,
     ) -> Reply:
         info = _match_info(decision)
@@ -273,217 +291,35 @@ class Conversation:
         intent: Intent,
         message: Message,
         info: MatchInfo,
-        state: State | None = None,
+        state: ConversationState | None = None,
         storage_ok: bool = False,
     ) -> Reply:
         audience = message.audience
         text = self.answers.render(intent.id, audience)
         kind = intent.request_kind
         if kind is None:
-            return Reply(text, match=info)
-        can_log = self.can_log and storage_ok
-        if audience is Audience.PUBLIC:
-            offer = self.answers.render(
-                "_request_offer", audience, kind_label=kind_label(kind), can_log=can_log
-            )
-            text = f"{text}\n\n{offer}"
-        if not can_log or state is None:
-            return Reply(text, match=info)
-        # The clock starts when the person first asked, so the offer remembers this moment.
-        state["offer"] = {
-            "kind": kind.value,
-            "received_at": message.received_at.isoformat(),
-            "request_text": message.text,
-        }
-        choices = (
-            Choice(self.buttons["log_request"], f"{START_PREFIX}{kind.value}"),
-            Choice(self.buttons["not_now"], NOT_NOW),
-        )
-        return Reply(text, choices=choices, match=info)
+            return Reply(text, choices=self._suggested(intent.id, audience), match=info)
+        if self.can_log and storage_ok and state is not None:
+            offer = self.intake.offer(kind, message, state)
+        else:
+            offer = self.intake.prompts.offer(audience, kind, can_log=False)
+        joined = f"{text}\n\n{offer.text}" if offer.text else text
+        return Reply(joined, choices=offer.choices, match=info)
 
-    # -- the intake ---------------------------------------------------------------------------
+    def _suggested(self, intent_id: str, audience: Audience) -> tuple[Choice, ...]:
+        """Questions worth asking next (after a greeting), as buttons that ask them."""
+        if self._suggestions is None:
+            path = self.answers.directory / SUGGESTIONS_FILE
+            self._suggestions = load_facts(path) if path.is_file() else {}
+        questions = self._suggestions.get(intent_id, {}).get(audience.value, [])
+        return tuple(Choice(question, question) for question in questions)
 
-    def _start_from_offer(
-        self,
-        message: Message,
-        text: str,
-        state: State,
-        offer: Mapping[str, Any] | None,
-        storage_ok: bool,
-    ) -> Reply:
-        try:
-            kind = TicketKind(text.removeprefix(START_PREFIX).strip())
-        except ValueError:
-            kind = TicketKind.SAR
-        if not (self.can_log and storage_ok):
-            step = "not_saved" if self.can_log else "unavailable"
-            return Reply(self._intake_text(step, message.audience, kind))
-        received_at, request_text = message.received_at, ""
-        if offer is not None and offer.get("kind") == kind.value:
-            received_at = datetime.fromisoformat(offer["received_at"])
-            request_text = str(offer.get("request_text", ""))
-        return self._start_intake(message, state, kind, received_at, request_text)
-
-    def _start_intake(
-        self,
-        message: Message,
-        state: State,
-        kind: TicketKind,
-        received_at: datetime,
-        request_text: str,
-    ) -> Reply:
-        intake = Intake(
-            kind=kind,
-            received_at=received_at,
-            request_text=request_text,
-            audience=message.audience,
-            id=uuid.uuid4().hex,
-        )
-        intake.step = intake.next_step()
-        state["intake"] = intake.to_state()
-        return self._prompt(intake, shown_step="start")
-
-    def _continue_intake(self, message: Message, text: str, state: State) -> Reply:
-        intake = Intake.from_state(state["intake"])
-        words = normalise(text)
-        if text == f"{CHOICE_PREFIX}cancel" or words in CANCEL_WORDS:
-            del state["intake"]
-            return Reply(self._intake_text("cancelled", intake.audience, intake.kind))
-        if text == f"{CHOICE_PREFIX}back" or words in BACK_WORDS:
-            if intake.history:
-                intake.step = Step(intake.history.pop())
-                intake.answers.pop(intake.step.value, None)
-            intake.editing = False
-            state["intake"] = intake.to_state()
-            return self._prompt(intake)
-        if intake.step is Step.CONFIRM:
-            if text == f"{CHOICE_PREFIX}confirm" or words in YES_WORDS:
-                return self._log(message, intake, state)
-            if text == f"{CHOICE_PREFIX}change" or words in {"no", "change", "change something"}:
-                intake.step = Step.CHANGE
-                state["intake"] = intake.to_state()
-                return self._prompt(intake)
-            return self._prompt(intake, problem="unexpected")
-        if intake.step is Step.CHANGE:
-            field_name = text.removeprefix(f"{CHOICE_PREFIX}edit:")
-            if field_name in {s.value for s in intake.steps()}:
-                intake.step = Step(field_name)
-                intake.editing = True
-                state["intake"] = intake.to_state()
-                return self._prompt(intake)
-            return self._prompt(intake, problem="unexpected")
-        today = message.received_at.astimezone(LONDON).date()
-        try:
-            intake.answers[intake.step.value] = interpret(intake, text, today)
-        except InvalidAnswer as invalid:
-            return self._prompt(intake, problem=invalid.problem)
-        intake.history.append(intake.step.value)
-        following = intake.next_step()
-        intake.step = Step.CONFIRM if intake.editing and following is Step.CONFIRM else following
-        if intake.step is Step.CONFIRM:
-            intake.editing = False
-        state["intake"] = intake.to_state()
-        return self._prompt(intake)
-
-    def _log(self, message: Message, intake: Intake, state: State) -> Reply:
-        assert self.requests is not None  # an intake only starts when requests can be logged
-        request = new_request(intake, CHANNEL_OF[message.channel], message.conversation_id)
-        actor = message.user or f"{message.channel.value} chat"
-        try:
-            ticket = self.requests.log(request, actor=actor)
-        except StorageUnavailable as error:
-            # Nobody is told a request was logged when it was not; the intake stays open.
-            log.error("request from conversation %s not saved: %s", message.conversation_id, error)
-            return self._prompt(intake, shown_step="not_saved")
-        except TicketError as error:
-            log.warning("request from conversation %s refused: %s", message.conversation_id, error)
-            return self._prompt(intake, problem="refused", reason=str(error))
-        del state["intake"]
-        log.info("logged %s from conversation %s", ticket.reference, message.conversation_id)
+    def _announce(self, ticket: TicketView) -> None:
         for listener in self.ticket_listeners:
             try:
                 listener(ticket)
             except Exception:  # a channel's failure must never undo or hide a logged request
                 log.exception("ticket listener failed for %s", ticket.reference)
-        text = self._intake_text(
-            "logged",
-            intake.audience,
-            intake.kind,
-            reference=ticket.reference,
-            due_date=format_date(ticket.due_date),
-        )
-        return Reply(text, ticket_reference=ticket.reference)
-
-    def _intake_text(self, step: str, audience: Audience, kind: TicketKind, **extra: Any) -> str:
-        values: dict[str, Any] = {
-            "kind_label": kind_label(kind),
-            "step": step,
-            "problem": None,
-            "has_details": False,
-            "rows": [],
-            "reason": "",
-        }
-        values.update(extra)
-        return self.answers.render("_intake", audience, **values)
-
-    def _prompt(
-        self,
-        intake: Intake,
-        *,
-        problem: str | None = None,
-        shown_step: str | None = None,
-        reason: str = "",
-    ) -> Reply:
-        step = intake.step
-        text = self._intake_text(
-            shown_step or step.value,
-            intake.audience,
-            intake.kind,
-            problem=problem,
-            has_details=bool(intake.request_text),
-            rows=summary(intake, self.buttons),
-            reason=reason,
-        )
-        return Reply(text, choices=self._choices(intake))
-
-    def _choices(self, intake: Intake) -> tuple[Choice, ...]:
-        buttons = self.buttons
-        step = intake.step
-        prefix = f"{CHOICE_PREFIX}{step.value}:"
-        choices: list[Choice] = []
-        if step is Step.RELATIONSHIP:
-            choices = [
-                Choice(label, prefix + key) for key, label in buttons["relationship"].items()
-            ]
-        elif step is Step.CHILD:
-            choices = [Choice(buttons["yes"], prefix + "yes"), Choice(buttons["no"], prefix + "no")]
-        elif step is Step.DETAILS and intake.request_text:
-            choices = [Choice(buttons["keep_details"], prefix + "keep")]
-        elif step is Step.CHANNEL:
-            choices = [
-                Choice(label, prefix + key)
-                for key, label in buttons["channel"].items()
-                if key != RequestChannel.WEB_CHAT.value
-            ]
-        elif step is Step.RECEIVED:
-            choices = [Choice(buttons["today"], prefix + "today")]
-        elif step is Step.CONFIRM:
-            return (
-                Choice(buttons["confirm"], f"{CHOICE_PREFIX}confirm"),
-                Choice(buttons["change"], f"{CHOICE_PREFIX}change"),
-                Choice(buttons["cancel"], f"{CHOICE_PREFIX}cancel"),
-            )
-        elif step is Step.CHANGE:
-            asked = set(intake.steps())
-            choices = [
-                Choice(buttons["fields"][s.value], f"{CHOICE_PREFIX}edit:{s.value}")
-                for s in EDITABLE
-                if s in asked
-            ]
-        if intake.history:
-            choices.append(Choice(buttons["back"], f"{CHOICE_PREFIX}back"))
-        choices.append(Choice(buttons["cancel"], f"{CHOICE_PREFIX}cancel"))
-        return tuple(choices)
 
 
 def _match_info(decision: Decision) -> MatchInfo:
@@ -494,4 +330,4 @@ def _match_info(decision: Decision) -> MatchInfo:
     return MatchInfo(intent, round(best.score, 1), best.example, decision.outcome.value)
 
 
-__all__ = ["YES_WORDS", "BadInput", "Conversation", "check_text"]
+__all__ = ["BadInput", "Conversation", "ReplyListener", "check_text"]

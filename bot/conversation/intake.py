@@ -1,383 +1,339 @@
-"""The formal-request intake: a few questions in chat, then a ticket through the request service.
+"""The formal-request intake, one state machine: a few questions in chat, then a ticket.
 
-Channel-agnostic: the conversation handler feeds it each message while an intake is open and
-keeps its state (a plain dict) in the database between messages, so a restart or another worker
-picks up exactly where the person was.
+Channel-agnostic: the handler routes every message here while an intake is open (and the offer
+buttons that start one). The state lives in the conversation store between messages, so a
+restart or another worker picks up exactly where the person was. What it says is in
+answers/intake/ and answers/buttons.yaml; the words it understands in answers/intake/words.yaml.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import logging
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import phonenumbers
-from dateutil import parser as date_parser
-from email_validator import EmailNotValidError, validate_email
-
-from bot.content.normalise import normalise
+from bot.content.answers import Answers
+from bot.content.intents import IntentKind
+from bot.content.matching import Decision, Matcher, Outcome
+from bot.conversation.intake_answers import (
+    InvalidAnswer,
+    read_channel,
+    read_contact,
+    read_details,
+    read_name,
+    read_received,
+    read_relationship,
+    read_yes_no,
+)
+from bot.conversation.intake_prompts import (
+    CHOICE_PREFIX,
+    EDIT_PREFIX,
+    NOT_NOW,
+    START_PREFIX,
+    IntakePrompts,
+    format_date,
+)
+from bot.conversation.intake_words import IntakeWords
+from bot.conversation.state import ConversationState, IntakeState, Offer, Step
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship, RequestChannel
-from bot.tickets.service import NewRequest
-from bot.types import Audience
+from bot.storage.engine import StorageUnavailable
+from bot.storage.tables import LONDON, Relationship, RequestChannel, TicketError
+from bot.tickets.service import NewRequest, RequestService, TicketView
+from bot.types import Audience, Channel, Message, Reply
 
-LONDON = ZoneInfo("Europe/London")
-CHOICE_PREFIX = "intake:"
-START_PREFIX = "request:"
+log = logging.getLogger(__name__)
 
-
-class Step(StrEnum):
-    NAME = "name"
-    RELATIONSHIP = "relationship"
-    SUBJECT = "subject"
-    CHILD = "child"
-    CONTACT = "contact"
-    DETAILS = "details"
-    CHANNEL = "channel"
-    RECEIVED = "received"
-    CONFIRM = "confirm"
-    CHANGE = "change"
-
-
-# Fields a person can correct from the summary, in the order the summary shows them.
-EDITABLE = (
-    Step.NAME,
-    Step.RELATIONSHIP,
-    Step.SUBJECT,
-    Step.CONTACT,
-    Step.DETAILS,
-    Step.CHANNEL,
-    Step.RECEIVED,
-)
-CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit", "never mind", "nevermind", "forget it"})
-BACK_WORDS = frozenset({"back", "go back", "previous", "undo"})
-YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "ok", "okay", "confirm", "log it", "correct"})
-NO_WORDS = frozenset({"no", "n", "nope"})
-
-# Typed answers to "who is the information about?", besides the buttons' own values.
-_RELATIONSHIP_WORDS: Mapping[str, Relationship] = {
-    "parent": Relationship.PARENT,
-    "mum": Relationship.PARENT,
-    "mother": Relationship.PARENT,
-    "dad": Relationship.PARENT,
-    "father": Relationship.PARENT,
-    "my child": Relationship.PARENT,
-    "carer": Relationship.CARER,
-    "guardian": Relationship.CARER,
-    "foster": Relationship.CARER,
-    "pupil": Relationship.PUPIL,
-    "me": Relationship.PUPIL,
-    "myself": Relationship.PUPIL,
-    "student": Relationship.PUPIL,
-    "staff": Relationship.STAFF,
-    "teacher": Relationship.STAFF,
-    "solicitor": Relationship.REPRESENTATIVE,
-    "representative": Relationship.REPRESENTATIVE,
-    "acting for": Relationship.REPRESENTATIVE,
-    "advocate": Relationship.REPRESENTATIVE,
-    "other": Relationship.OTHER,
+CHANNEL_OF: Mapping[Channel, RequestChannel] = {
+    Channel.WEB: RequestChannel.WEB_CHAT,
+    Channel.SLACK: RequestChannel.SLACK,
+    Channel.TEAMS: RequestChannel.TEAMS,
+    # The terminal stands in for the web chat when a school tries the bot out.
+    Channel.TERMINAL: RequestChannel.WEB_CHAT,
 }
-_STAFF_CHANNELS = (
-    RequestChannel.PHONE,
-    RequestChannel.LETTER,
-    RequestChannel.EMAIL,
-    RequestChannel.IN_PERSON,
-)
-INTAKE_CHANNELS = (*_STAFF_CHANNELS, RequestChannel.WEB_CHAT)
-# Every message the intake template renders, and every reason an answer can be refused.
-INTAKE_MESSAGES = (
-    "start",
-    *(s.value for s in Step),
-    "logged",
-    "cancelled",
-    "unavailable",
-    "not_saved",
-)
-INTAKE_PROBLEMS = (
-    "name",
-    "relationship",
-    "yes_no",
-    "contact",
-    "channel",
-    "date",
-    "future_date",
-    "empty",
-    "refused",
-    "unexpected",
-)
-_LETTERS = re.compile(r"[^\W\d_]")
-MAX_NAME = 120
-MAX_DETAILS = 2000
+# A pupil or a member of staff asking about themselves is the person the data is about.
+_ABOUT_THEMSELVES = frozenset({Relationship.PUPIL, Relationship.STAFF})
+
+TicketListener = Callable[[TicketView], None]
 
 
-@dataclass
 class Intake:
-    """One request being taken down; `to_state`/`from_state` round-trip it through JSON."""
+    """Starts, continues and finishes formal requests; `requests` None means it cannot log."""
 
-    kind: TicketKind
-    received_at: datetime
-    request_text: str
-    audience: Audience
-    step: Step = Step.NAME
-    answers: dict[str, str] = field(default_factory=dict)
-    history: list[str] = field(default_factory=list)
-    editing: bool = False
-    id: str = ""
+    def __init__(
+        self,
+        matcher: Matcher,
+        answers: Answers,
+        requests: RequestService | None,
+        on_logged: TicketListener,
+    ) -> None:
+        self.matcher = matcher
+        self.words = IntakeWords.load(answers.directory)
+        self.prompts = IntakePrompts(answers, self.words)
+        self.requests = requests
+        self.on_logged = on_logged
 
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "received_at": self.received_at.isoformat(),
-            "request_text": self.request_text,
-            "audience": self.audience.value,
-            "step": self.step.value,
-            "answers": self.answers,
-            "history": self.history,
-            "editing": self.editing,
-            "id": self.id,
-        }
+    # -- how a request begins ---------------------------------------------------------------
 
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> Intake:
-        return cls(
-            kind=TicketKind(state["kind"]),
-            received_at=datetime.fromisoformat(state["received_at"]),
-            request_text=state["request_text"],
-            audience=Audience(state["audience"]),
-            step=Step(state["step"]),
-            answers=dict(state["answers"]),
-            history=list(state["history"]),
-            editing=bool(state["editing"]),
-            id=state["id"],
+    def owns(self, text: str, state: ConversationState) -> bool:
+        """Whether the message belongs to the intake: one is open, or an offer was answered."""
+        return state.intake is not None or text.startswith(START_PREFIX) or text == NOT_NOW
+
+    def recognise(
+        self, message: Message, text: str, decision: Decision, state: ConversationState
+    ) -> Reply | None:
+        """A message that makes a request: start the intake, or propose it when not plain."""
+        if self.requests is None or self.words.is_question(text):
+            return None
+        top = decision.options[0] if decision.outcome is Outcome.ANSWER else None
+        intent_kind = top.intent.request_kind if top is not None else None
+        kind = self.words.kind_in(text, preferred=intent_kind) or intent_kind
+        plain = self.words.is_plain_request(text)
+        if kind is None:
+            return None
+        if intent_kind is not None and plain:
+            return self.start(message, state, kind, message.received_at, text)
+        # Made like a request but not in so many words, or in so many words but about no right
+        # the closest answer knows: ask before starting. Anything else is answered as asked.
+        like_a_request = top is not None and top.is_request and intent_kind is not None
+        if not (like_a_request or (plain and intent_kind is None)):
+            return None
+        state.offer = Offer(kind, message.received_at, text)
+        return self.prompts.proposal(message.audience, kind)
+
+    def offer(self, kind: TicketKind, message: Message, state: ConversationState) -> Reply:
+        """After a rights answer: offer to log the request, remembering when it was asked."""
+        kind = self.words.kind_in(message.text, preferred=kind) or kind
+        state.offer = Offer(kind, message.received_at, message.text)
+        return self.prompts.offer(message.audience, kind, can_log=self.requests is not None)
+
+    def start(
+        self,
+        message: Message,
+        state: ConversationState,
+        kind: TicketKind,
+        received_at: datetime,
+        first_words: str,
+        *,
+        choose_kind: bool = False,
+    ) -> Reply:
+        intake = IntakeState(
+            kind=kind,
+            received_at=received_at,
+            first_words=first_words,
+            audience=message.audience,
+            id=uuid.uuid4().hex,
         )
+        intake.step = Step.KIND if choose_kind else self._next_step(intake)
+        intake.editing = choose_kind
+        state.intake = intake
+        return self.prompts.ask(intake, shown_step="kind" if choose_kind else "start")
 
-    @property
-    def relationship(self) -> Relationship | None:
-        value = self.answers.get("relationship")
-        return Relationship(value) if value else None
+    # -- every message while an intake is open -----------------------------------------------
 
-    def next_step(self) -> Step:
-        """The first question still unanswered, in the order people find natural."""
-        for step in self.steps():
-            if step.value not in self.answers:
-                return step
-        return Step.CONFIRM
+    def handle(self, message: Message, text: str, state: ConversationState) -> Reply:
+        intake = state.intake
+        if intake is None:
+            return self._answer_offer(message, text, state)
+        if text == f"{CHOICE_PREFIX}cancel" or self.words.said("cancel", text):
+            state.intake = None
+            return self.prompts.said("cancelled", intake.audience, intake.kind)
+        if text == f"{CHOICE_PREFIX}back" or self.words.said("back", text):
+            if intake.history:
+                intake.step = intake.history.pop()
+                intake.answers.clear(intake.step)
+            intake.editing = False
+            return self.prompts.ask(intake)
+        if text.startswith(EDIT_PREFIX):
+            return self._edit(intake, text.removeprefix(EDIT_PREFIX))
+        if intake.step is Step.CONFIRM:
+            return self._confirm(message, text, intake, state)
+        if intake.step is Step.CHANGE:
+            return self.prompts.ask(intake, problem="unexpected")
+        return self._answer(message, text, intake)
 
-    def steps(self) -> list[Step]:
+    def _answer_offer(self, message: Message, text: str, state: ConversationState) -> Reply:
+        offer, state.offer = state.offer, None
+        if text == NOT_NOW:
+            kind = offer.kind if offer else TicketKind.SAR
+            return self.prompts.said("cancelled", message.audience, kind)
+        value = text.removeprefix(START_PREFIX).strip()
+        choose_kind = value == "choose"
+        try:
+            kind = TicketKind(value)
+        except ValueError:
+            kind = offer.kind if offer else TicketKind.SAR
+        if self.requests is None:
+            return self.prompts.said("unavailable", message.audience, kind)
+        received_at, first_words = message.received_at, ""
+        if offer is not None:
+            # The clock starts when the person first asked, whichever kind they settle on.
+            received_at, first_words = offer.received_at, offer.first_words
+        return self.start(message, state, kind, received_at, first_words, choose_kind=choose_kind)
+
+    def _edit(self, intake: IntakeState, field: str) -> Reply:
+        asked = {Step.KIND, *self._steps(intake)}
+        if field not in {step.value for step in asked}:
+            return self.prompts.ask(intake, problem="unexpected")
+        intake.step = Step(field)
+        intake.editing = True
+        return self.prompts.ask(intake)
+
+    def _confirm(
+        self, message: Message, text: str, intake: IntakeState, state: ConversationState
+    ) -> Reply:
+        if text == f"{CHOICE_PREFIX}confirm" or self.words.said("yes", text):
+            return self._log(message, intake, state)
+        if text == f"{CHOICE_PREFIX}change" or self.words.said("change", text):
+            intake.step = Step.CHANGE
+            return self.prompts.ask(intake)
+        return self._question_or(message, text, intake, "unexpected")
+
+    def _answer(self, message: Message, text: str, intake: IntakeState) -> Reply:
+        today = message.received_at.astimezone(LONDON).date()
+        try:
+            self._record(intake, text, today)
+        except InvalidAnswer as invalid:
+            return self._question_or(message, text, intake, invalid.problem)
+        intake.history.append(intake.step)
+        self._settle_kind(intake)
+        following = self._next_step(intake)
+        intake.step = Step.CONFIRM if intake.editing and following is Step.CONFIRM else following
+        if intake.step is Step.CONFIRM:
+            intake.editing = False
+        return self.prompts.ask(intake)
+
+    def _question_or(self, message: Message, text: str, intake: IntakeState, problem: str) -> Reply:
+        """A question typed mid-intake is answered, then the same question asked again."""
+        decision = self.matcher.decide(text)
+        if decision.outcome is Outcome.ANSWER and not text.startswith(CHOICE_PREFIX):
+            intent = decision.options[0].intent
+            if intent.kind is not IntentKind.OUT_OF_SCOPE:
+                return self.prompts.resume(intake, intent.id)
+        return self.prompts.ask(intake, problem=problem)
+
+    def _record(self, intake: IntakeState, text: str, today: date) -> None:
+        """Store the answer to the current question, or raise InvalidAnswer."""
+        step, answers, words = intake.step, intake.answers, self.words
+        value = text.removeprefix(f"{CHOICE_PREFIX}{step.value}:").strip()
+        if step is Step.KIND:
+            intake.kind = _kind(value) or words.kind_in(value) or _refuse("kind")
+        elif step is Step.NAME:
+            answers.name = read_name(value, words)
+        elif step is Step.SUBJECT:
+            answers.subject = read_name(value, words)
+        elif step is Step.RELATIONSHIP:
+            answers.relationship = read_relationship(value, words)
+        elif step is Step.CHILD:
+            answers.under_18 = read_yes_no(value, words)
+        elif step is Step.CONTACT:
+            answers.contact = read_contact(value)
+        elif step is Step.DETAILS:
+            keep = text == f"{CHOICE_PREFIX}details:keep" and bool(intake.first_words)
+            answers.addition = "" if keep else read_details(value)
+        elif step is Step.CHANNEL:
+            answers.channel = read_channel(value, words)
+        elif step is Step.RECEIVED:
+            answers.received = read_received(value, today, words)
+        else:
+            raise InvalidAnswer("unexpected")
+
+    def _settle_kind(self, intake: IntakeState) -> None:
+        """The educational-record right is a parent's: a pupil asking for theirs makes a SAR."""
+        if (
+            intake.kind is TicketKind.EDUCATIONAL_RECORD
+            and intake.answers.relationship in _ABOUT_THEMSELVES
+        ):
+            intake.kind = TicketKind.SAR
+            intake.notice = "own_record"
+
+    def _steps(self, intake: IntakeState) -> list[Step]:
         steps = [Step.NAME, Step.RELATIONSHIP]
-        relationship = self.relationship
-        # A pupil or a member of staff asking about themselves is the data subject.
-        if relationship not in {Relationship.PUPIL, Relationship.STAFF}:
+        relationship = intake.answers.relationship
+        if relationship not in _ABOUT_THEMSELVES:
             steps.append(Step.SUBJECT)
         if relationship in {Relationship.REPRESENTATIVE, Relationship.OTHER}:
             steps.append(Step.CHILD)
         steps += [Step.CONTACT, Step.DETAILS]
-        if self.audience is Audience.STAFF:
+        if intake.audience is Audience.STAFF:
             steps += [Step.CHANNEL, Step.RECEIVED]
         return steps
 
+    def _next_step(self, intake: IntakeState) -> Step:
+        """The first question still unanswered, in the order people find natural."""
+        for step in self._steps(intake):
+            if not intake.answers.has(step):
+                return step
+        return Step.CONFIRM
 
-# Words that make a message a request being made now ("I want a copy of everything you hold on
-# my son") rather than a question about the right ("how do I get a copy?"). A question word
-# anywhere keeps it a question: the bot then answers and offers to log it instead.
-_REQUEST_CUES = re.compile(
-    r"\b(i want|i would like|i wish to|i am making|i am requesting|i request|i object|"
-    r"i demand|i need a copy|i need you to|i am submitting|i am complaining|i am asking for|"
-    r"please send|please give|please delete|please remove|please erase|please correct|"
-    r"please stop|please provide|send me|give me|stop sending|stop using|this is a)\b"
-)
-_QUESTION_WORDS = re.compile(r"\b(how|what|where|when|why|which|whether|who)\b")
+    # -- the end: a ticket --------------------------------------------------------------------
 
-
-def is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or _QUESTION_WORDS.search(normalise(text)) is not None
-
-
-def is_request_phrasing(text: str, *, like_a_request_example: bool = False) -> bool:
-    """Whether the message makes a request rather than asks about one."""
-    if is_question(text):
-        return False
-    return like_a_request_example or _REQUEST_CUES.search(normalise(text)) is not None
-
-
-class InvalidAnswer(Exception):
-    """The answer does not fit the question; `problem` names why, for the template."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-
-
-def interpret(intake: Intake, text: str, today: date) -> str:
-    """The stored form of an answer to the current question, or InvalidAnswer."""
-    step = intake.step
-    value = text.removeprefix(f"{CHOICE_PREFIX}{step.value}:").strip()
-    if step in {Step.NAME, Step.SUBJECT}:
-        return _name(value)
-    if step is Step.RELATIONSHIP:
-        return _relationship(value).value
-    if step is Step.CHILD:
-        return _yes_no(value)
-    if step is Step.CONTACT:
-        return _contact(value)
-    if step is Step.DETAILS:
-        if text == f"{CHOICE_PREFIX}details:keep" and intake.request_text:
-            return intake.request_text
-        if not value:
-            raise InvalidAnswer("empty")
-        return value[:MAX_DETAILS]
-    if step is Step.CHANNEL:
-        return _channel(value).value
-    if step is Step.RECEIVED:
-        return _received(value, today).isoformat()
-    raise InvalidAnswer("unexpected")
-
-
-def _name(value: str) -> str:
-    if not _LETTERS.search(value) or len(value) > MAX_NAME or value.endswith("?"):
-        raise InvalidAnswer("name")
-    return " ".join(value.split())
-
-
-def _relationship(value: str) -> Relationship:
-    try:
-        return Relationship(value)
-    except ValueError:
-        pass
-    words = normalise(value)
-    for phrase, relationship in _RELATIONSHIP_WORDS.items():
-        if re.search(rf"\b{re.escape(phrase)}\b", words):
-            return relationship
-    raise InvalidAnswer("relationship")
-
-
-def _yes_no(value: str) -> str:
-    words = normalise(value)
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    raise InvalidAnswer("yes_no")
-
-
-def _contact(value: str) -> str:
-    if "@" in value:
+    def _log(self, message: Message, intake: IntakeState, state: ConversationState) -> Reply:
+        if self.requests is None:
+            return self.prompts.said("unavailable", intake.audience, intake.kind)
+        request = self.new_request(intake, CHANNEL_OF[message.channel], message.conversation_id)
+        actor = message.user or f"{message.channel.value} chat"
         try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            raise InvalidAnswer("contact") from error
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException as error:
-        raise InvalidAnswer("contact") from error
-    if not phonenumbers.is_valid_number(number) or number.country_code != 44:
-        raise InvalidAnswer("contact")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            ticket = self.requests.log(request, actor=actor)
+        except StorageUnavailable as error:
+            # Nobody is told a request was logged when it was not; the intake stays open.
+            log.error("request from conversation %s not saved: %s", message.conversation_id, error)
+            return self.prompts.ask(intake, shown_step="not_saved")
+        except TicketError as error:
+            log.warning("request from conversation %s refused: %s", message.conversation_id, error)
+            return self.prompts.ask(intake, problem="refused", reason=str(error))
+        state.intake = None
+        log.info("logged %s from conversation %s", ticket.reference, message.conversation_id)
+        self.on_logged(ticket)
+        return self.prompts.logged(intake, ticket)
 
-
-_CHANNEL_WORDS: Mapping[str, RequestChannel] = {
-    "phone": RequestChannel.PHONE,
-    "call": RequestChannel.PHONE,
-    "called": RequestChannel.PHONE,
-    "rang": RequestChannel.PHONE,
-    "telephone": RequestChannel.PHONE,
-    "letter": RequestChannel.LETTER,
-    "post": RequestChannel.LETTER,
-    "posted": RequestChannel.LETTER,
-    "email": RequestChannel.EMAIL,
-    "emailed": RequestChannel.EMAIL,
-    "person": RequestChannel.IN_PERSON,
-    "gate": RequestChannel.IN_PERSON,
-    "reception": RequestChannel.IN_PERSON,
-    "face": RequestChannel.IN_PERSON,
-    "chat": RequestChannel.WEB_CHAT,
-}
-
-
-def _channel(value: str) -> RequestChannel:
-    try:
-        return RequestChannel(value)
-    except ValueError:
-        pass
-    for word in normalise(value).split():
-        if word in _CHANNEL_WORDS:
-            return _CHANNEL_WORDS[word]
-    raise InvalidAnswer("channel")
-
-
-def _received(value: str, today: date) -> date:
-    words = normalise(value)
-    if words in {"today", "received today"}:
-        return today
-    if words == "yesterday":
-        return date.fromordinal(today.toordinal() - 1)
-    try:
-        received = date_parser.parse(
-            value, dayfirst=True, default=datetime(today.year, 1, 1)
-        ).date()
-    except (ValueError, OverflowError) as error:
-        raise InvalidAnswer("date") from error
-    if received > today:
-        raise InvalidAnswer("future_date")
-    return received
-
-
-def summary(intake: Intake, labels: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) rows for the confirmation, in the order the questions were asked."""
-    rows = []
-    for step in intake.steps():
-        value = intake.answers.get(step.value)
-        if value is None or step is Step.CHILD:
-            continue
-        if step is Step.RELATIONSHIP:
-            value = labels["relationship"][value]
-        elif step is Step.CHANNEL:
-            value = labels["channel"][value]
-        elif step is Step.RECEIVED:
-            value = format_date(date.fromisoformat(value))
-        rows.append((labels["fields"][step.value], value))
-    return rows
-
-
-def new_request(intake: Intake, channel: RequestChannel, conversation_id: str) -> NewRequest:
-    """The ticket the finished intake describes."""
-    answers = intake.answers
-    relationship = Relationship(answers["relationship"])
-    received_at = intake.received_at
-    if intake.audience is Audience.STAFF:
-        channel = RequestChannel(answers["channel"])
-        received_on = date.fromisoformat(answers["received"])
-        if received_on != received_at.astimezone(LONDON).date():
-            # Only the day counts for the statutory clock; noon avoids any clock-change edge.
-            received_at = datetime(
-                received_on.year, received_on.month, received_on.day, 12, tzinfo=LONDON
+    def new_request(
+        self, intake: IntakeState, channel: RequestChannel, conversation_id: str
+    ) -> NewRequest:
+        """The ticket the finished intake describes: the person's first words always kept."""
+        answers = intake.answers
+        relationship = answers.relationship or Relationship.OTHER
+        received_at = intake.received_at
+        if intake.audience is Audience.STAFF and answers.channel and answers.received:
+            channel = answers.channel
+            if answers.received != received_at.astimezone(LONDON).date():
+                # Only the day counts for the statutory clock; noon avoids any clock-change edge.
+                day = answers.received
+                received_at = datetime(day.year, day.month, day.day, 12, tzinfo=LONDON)
+        name = answers.name or ""
+        if relationship in _ABOUT_THEMSELVES:
+            subject, is_child = name, relationship is Relationship.PUPIL
+        else:
+            subject = answers.subject or ""
+            is_child = relationship in {Relationship.PARENT, Relationship.CARER} or bool(
+                answers.under_18
             )
-    if relationship in {Relationship.PUPIL, Relationship.STAFF}:
-        subject, is_child = answers["name"], relationship is Relationship.PUPIL
-    else:
-        subject = answers["subject"]
-        is_child = (
-            relationship in {Relationship.PARENT, Relationship.CARER}
-            or answers.get("child") == "yes"
+        return NewRequest(
+            kind=intake.kind,
+            channel=channel,
+            received_at=received_at,
+            requester_name=name,
+            requester_contact=answers.contact or "",
+            requester_relationship=relationship,
+            subject_name=subject,
+            subject_is_child=is_child,
+            request_text=self.prompts.request_text(intake),
+            source_key=f"intake:{conversation_id}:{intake.id}",
+            conversation_id=conversation_id,
         )
-    return NewRequest(
-        kind=intake.kind,
-        channel=channel,
-        received_at=received_at,
-        requester_name=answers["name"],
-        requester_contact=answers["contact"],
-        requester_relationship=relationship,
-        subject_name=subject,
-        subject_is_child=is_child,
-        request_text=answers["details"],
-        source_key=f"intake:{conversation_id}:{intake.id}",
-        conversation_id=conversation_id,
-    )
 
 
-def format_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def _kind(value: str) -> TicketKind | None:
+    try:
+        return TicketKind(value)
+    except ValueError:
+        return None
+
+
+def _refuse(problem: str) -> Any:
+    raise InvalidAnswer(problem)
+
+
+# format_date is read from here by the Slack and Teams ticket cards.
+__all__ = ["CHANNEL_OF", "Intake", "TicketListener", "format_date"]

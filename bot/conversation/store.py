@@ -7,20 +7,19 @@ state and both sides of the exchange.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.state import ConversationState
 from bot.storage.engine import storage_errors
 from bot.storage.tables import ConversationTurn, UTCDateTime
 from bot.types import Choice, MatchInfo, Message, Reply
-
-State = dict[str, Any]
 
 # Written once as SQL that SQLite (3.35+) and PostgreSQL both speak: these run for every chat
 # message, and building them anew each time cost more than running them.
@@ -41,6 +40,7 @@ _ADD_TURN = text(
     " VALUES (:conversation_id, :at, :role, :text)"
 ).bindparams(bindparam("at", type_=UTCDateTime()))
 _KEEP_REPLY = text("UPDATE processed_messages SET reply = :reply WHERE source_id = :source_id")
+log = logging.getLogger(__name__)
 _TURNS: Table = ConversationTurn.__table__  # type: ignore[assignment]
 
 
@@ -63,7 +63,7 @@ class ConversationStore:
         with storage_errors(self._engine), self._engine.begin() as connection:
             yield connection
 
-    def open(self, message: Message) -> tuple[State, Reply | None]:
+    def open(self, message: Message) -> tuple[ConversationState, Reply | None]:
         """Claim the message and read the state; if it was handled before, the reply it got."""
         with self._connection() as connection:
             if message.source_id is not None:
@@ -79,11 +79,12 @@ class ConversationStore:
                 if claimed is None:
                     stored = connection.scalar(_STORED_REPLY, {"source_id": message.source_id})
                     # Still being handled by another worker: answer nothing twice.
-                    return {}, decode_reply(stored) if stored else Reply("", duplicate=True)
+                    earlier = decode_reply(stored) if stored else Reply("", duplicate=True)
+                    return ConversationState(), earlier
             raw = connection.scalar(_STATE, {"id": message.conversation_id})
-        return (dict(json.loads(raw)) if raw else {}), None
+        return read_state(raw, message.conversation_id), None
 
-    def save(self, message: Message, state: State, reply: Reply) -> None:
+    def save(self, message: Message, state: ConversationState, reply: Reply) -> None:
         """Store the new state and both sides of the exchange, in one transaction."""
         now = self._now()
         with self._connection() as connection:
@@ -93,7 +94,7 @@ class ConversationStore:
                     "id": message.conversation_id,
                     "channel": message.channel.value,
                     "audience": message.audience.value,
-                    "state": json.dumps(state),
+                    "state": json.dumps(state.to_json()),
                     "now": now,
                 },
             )
@@ -128,6 +129,19 @@ class ConversationStore:
                 .order_by(_TURNS.c.at, _TURNS.c.id)
             )
             return [(role, text) for role, text in rows]
+
+
+def read_state(raw: str | None, conversation_id: str) -> ConversationState:
+    """The stored state; a row no version of the bot could have written starts afresh."""
+    if not raw:
+        return ConversationState()
+    try:
+        return ConversationState.from_json(json.loads(raw))
+    except (KeyError, TypeError, ValueError) as error:
+        log.error(
+            "conversation %s has unreadable state (%s); starting afresh", conversation_id, error
+        )
+        return ConversationState()
 
 
 def encode_reply(reply: Reply) -> str:
