@@ -300,7 +300,9 @@ class Conversation:
         if kind is None:
             return Reply(text, choices=self._suggested(intent.id, audience), match=info)
         if self.can_log and storage_ok and state is not None:
-            offer = self.intake.offer(kind, message, state)
+            # A "did you mean" button's value is not the person's words; their question was.
+            own = "" if message.text.startswith(CHOOSE_INTENT_PREFIX) else message.text
+            offer = self.intake.offer(kind, message, state, own)
         else:
             offer = self.intake.prompts.offer(audience, kind, can_log=False)
         joined = f"{text}\n\n{offer.text}" if offer.text else text

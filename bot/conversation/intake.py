@@ -102,10 +102,12 @@ class Intake:
         state.offer = Offer(kind, message.received_at, text)
         return self.prompts.proposal(message.audience, kind)
 
-    def offer(self, kind: TicketKind, message: Message, state: ConversationState) -> Reply:
+    def offer(
+        self, kind: TicketKind, message: Message, state: ConversationState, first_words: str
+    ) -> Reply:
         """After a rights answer: offer to log the request, remembering when it was asked."""
-        kind = self.words.kind_in(message.text, preferred=kind) or kind
-        state.offer = Offer(kind, message.received_at, message.text)
+        kind = self.words.kind_in(first_words, preferred=kind) or kind
+        state.offer = Offer(kind, message.received_at, first_words)
         return self.prompts.offer(message.audience, kind, can_log=self.requests is not None)
 
     def start(
@@ -191,6 +193,13 @@ class Intake:
         return self._question_or(message, text, intake, "unexpected")
 
     def _answer(self, message: Message, text: str, intake: IntakeState) -> Reply:
+        # "who do you share pupil data with?" is a question, not the answer "pupil"; only the
+        # request's own details may be phrased as a question.
+        typed = not text.startswith(CHOICE_PREFIX)
+        if typed and intake.step is not Step.DETAILS and self.words.is_question(text):
+            answered = self._answer_question(text, intake)
+            if answered is not None:
+                return answered
         today = message.received_at.astimezone(LONDON).date()
         try:
             self._record(intake, text, today)
@@ -206,12 +215,17 @@ class Intake:
 
     def _question_or(self, message: Message, text: str, intake: IntakeState, problem: str) -> Reply:
         """A question typed mid-intake is answered, then the same question asked again."""
+        answered = None if text.startswith(CHOICE_PREFIX) else self._answer_question(text, intake)
+        return answered or self.prompts.ask(intake, problem=problem)
+
+    def _answer_question(self, text: str, intake: IntakeState) -> Reply | None:
         decision = self.matcher.decide(text)
-        if decision.outcome is Outcome.ANSWER and not text.startswith(CHOICE_PREFIX):
-            intent = decision.options[0].intent
-            if intent.kind is not IntentKind.OUT_OF_SCOPE:
-                return self.prompts.resume(intake, intent.id)
-        return self.prompts.ask(intake, problem=problem)
+        if decision.outcome is not Outcome.ANSWER:
+            return None
+        intent = decision.options[0].intent
+        if intent.kind is IntentKind.OUT_OF_SCOPE:
+            return None
+        return self.prompts.resume(intake, intent.id)
 
     def _record(self, intake: IntakeState, text: str, today: date) -> None:
         """Store the answer to the current question, or raise InvalidAnswer."""

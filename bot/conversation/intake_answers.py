@@ -49,7 +49,8 @@ def read_name(value: str, words: IntakeWords) -> str:
         raise InvalidAnswer("name")
     if words.is_question(value) or len(parts) > MAX_NAME_WORDS:
         raise InvalidAnswer("name_sentence")
-    if any(normalise(part) in words.lists["not_name_words"] for part in parts):
+    # Word by word as typed: text-speak expansion would read the initials "DD" as "daughter".
+    if any(part.casefold() in words.lists["not_name_words"] for part in parts):
         raise InvalidAnswer("name_sentence")
     if not all(_NAME_WORD.match(part) for part in parts):
         raise InvalidAnswer("name")

@@ -224,8 +224,11 @@ class IntakePrompts:
                 Choice(buttons["cancel"], f"{CHOICE_PREFIX}cancel"),
             )
         elif step is Step.CHANGE:
+            labels = dict(buttons["fields"])
+            if intake.first_words:
+                labels[Step.DETAILS.value] = labels["addition"]
             choices = [
-                Choice(buttons["fields"][s.value], f"{EDIT_PREFIX}{s.value}")
+                Choice(labels[s.value], f"{EDIT_PREFIX}{s.value}")
                 for s in EDITABLE
                 if s is Step.KIND or intake.answers.has(s)
             ]

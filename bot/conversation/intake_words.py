@@ -18,7 +18,8 @@ from bot.storage.tables import Relationship, RequestChannel
 WORDS_FILE = "intake/words.yaml"
 KINDS_FILE = "intake/kinds.yaml"
 _WORD_LISTS = (
-    "cancel back yes no change today yesterday request_cues question_words name_lead_ins "
+    "cancel back yes no change today yesterday request_cues question_words question_phrases "
+    "name_lead_ins "
     "not_name_words"
 ).split()
 _KIND_KEYS = ("label", "does", "choice")
@@ -70,7 +71,11 @@ class IntakeWords:
         return _phrases(tuple(sorted(self.lists[list_name]))).search(normalise(text)) is not None
 
     def is_question(self, text: str) -> bool:
-        return text.rstrip().endswith("?") or self.contains("question_words", text)
+        """Ends in "?", starts with a question word, or asks one ("..., how do I fix it")."""
+        first = normalise(text).split()[:1]
+        if text.rstrip().endswith("?") or (first and first[0] in self.lists["question_words"]):
+            return True
+        return self.contains("question_phrases", text)
 
     def is_plain_request(self, text: str) -> bool:
         """Whether the message makes a request in so many words ("please send", "I want")."""
