@@ -214,6 +214,7 @@ class Conversation:
             # Saying the same fallback again helps nobody: point to a person instead.
             text = self.answers.render("_no_help", message.audience, can_hand_off=can_hand_off)
             reply = Reply(text, match=match)
+            state.misses = 0  # and not again at once: the next miss gets the usual fallback
         elif not asked or not can_hand_off:
             return reply
         if not can_hand_off:

@@ -198,8 +198,7 @@ class Intake:
         typed = not text.startswith(CHOICE_PREFIX)
         if typed and intake.step is not Step.DETAILS and self.words.is_question(text):
             answered = self._answer_question(text, intake)
-            if answered is not None:
-                return answered
+            return answered or self.prompts.ask(intake, problem="question")
         today = message.received_at.astimezone(LONDON).date()
         try:
             self._record(intake, text, today)

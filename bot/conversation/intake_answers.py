@@ -39,12 +39,13 @@ def read_name(value: str, words: IntakeWords) -> str:
         raise InvalidAnswer("name_email")
     if _DIGIT.search(cleaned):
         raise InvalidAnswer("name_digits")
-    tidy = normalise(cleaned)
-    for lead_in in sorted(words.lists["name_lead_ins"], key=len, reverse=True):
-        if tidy.startswith(lead_in + " "):
-            cleaned = " ".join(cleaned.split()[len(lead_in.split()) :])
-            break
     parts = cleaned.split()
+    # The longest lead-in first, counted in the words as typed ("Im" is one word, "i am" two).
+    for count in range(min(4, len(parts) - 1), 0, -1):
+        if normalise(" ".join(parts[:count])) in words.lists["name_lead_ins"]:
+            parts = parts[count:]
+            break
+    cleaned = " ".join(parts)
     if not parts or len(cleaned) > MAX_NAME:
         raise InvalidAnswer("name")
     if words.is_question(value) or len(parts) > MAX_NAME_WORDS:

@@ -62,6 +62,7 @@ INTAKE_PROBLEMS = (
     "future_date",
     "empty",
     "kind",
+    "question",
     "refused",
     "unexpected",
 )
