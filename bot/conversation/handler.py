@@ -309,6 +309,11 @@ class Conversation:
         joined = f"{text}\n\n{offer.text}" if offer.text else text
         return Reply(joined, choices=offer.choices, match=info)
 
+    def greeting(self, audience: Audience) -> Reply:
+        """The first message of a conversation, its suggested questions as buttons."""
+        text = self.answers.render("greeting", audience)
+        return Reply(text, choices=self._suggested("greeting", audience))
+
     def _suggested(self, intent_id: str, audience: Audience) -> tuple[Choice, ...]:
         """Questions worth asking next (after a greeting), as buttons that ask them."""
         if self._suggestions is None:

@@ -38,7 +38,7 @@ from bot.teams.activities import (
 )
 from bot.teams.replies import reply_activity
 from bot.teams.triage import TriagePoster
-from bot.types import Audience, Reply
+from bot.types import Audience
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ class TeamsAgent:
         bot = activity.recipient.id if activity.recipient else None
         added = any(member.id == bot for member in activity.members_added or [])
         if added and is_personal(activity):
-            greeting = self._personal.answers.render("greeting", Audience.STAFF)
-            await context.send_activity(reply_activity(Reply(greeting)))
+            greeting = self._personal.greeting(Audience.STAFF)
+            await context.send_activity(reply_activity(greeting))
         elif added:
             _note_installation(activity)
 

@@ -48,7 +48,7 @@ class Chat:
         await self.limit(f"client:{client}", self.settings.rate_limit_per_client)
 
     def greeting(self) -> Reply:
-        return Reply(self.conversation.answers.render("greeting", Audience.PUBLIC))
+        return self.conversation.greeting(Audience.PUBLIC)
 
 
 def api_router(chat: Chat) -> APIRouter:

@@ -36,7 +36,11 @@ def test_starting_gives_a_signed_id_and_the_greeting(client: TestClient) -> None
     assert len(conversation_id) > 40
     assert "West Borough School" in str(greeting["text"])
     assert "<strong>West Borough School</strong>" in str(greeting["html"])
-    assert greeting["choices"] == []
+    # Its suggested questions are buttons that ask them.
+    assert greeting["choices"][0] == {
+        "label": "How long do you keep my child's information?",
+        "value": "How long do you keep my child's information?",
+    }
     assert greeting["ticket_reference"] is None
 
 
