@@ -299,3 +299,21 @@ def test_a_request_stored_before_the_state_was_typed_is_finished_with_both_texts
     (ticket,) = tickets(engine)
     assert ticket.request_text.startswith("please send me everything you hold on my son")
     assert ticket.request_text.endswith("Added: Especially his SEN records")
+
+
+def test_reply_listeners_hear_every_reply_and_cannot_break_one(
+    chat: Conversation, clock: Clock
+) -> None:
+    heard: list[str | None] = []
+
+    def broken(message: Message, reply: Reply) -> None:
+        raise RuntimeError("a listener's bug")
+
+    chat.reply_listeners += [
+        broken,
+        lambda m, r: heard.append(r.match.outcome if r.match else None),
+    ]
+    person = Person(chat, clock)
+    assert "6 years" in person.says("how long do you keep pupil data").text
+    person.says("when is the next inset day")
+    assert heard == ["answer", "fallback"]
