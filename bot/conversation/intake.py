@@ -152,7 +152,7 @@ class Intake:
         if intake.step is Step.CONFIRM:
             return self._confirm(message, text, intake, state)
         if intake.step is Step.CHANGE:
-            return self.prompts.ask(intake, problem="unexpected")
+            return self._question_or(message, text, intake, "unexpected")
         return self._answer(message, text, intake)
 
     def _answer_offer(self, message: Message, text: str, state: ConversationState) -> Reply:
