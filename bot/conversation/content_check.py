@@ -34,7 +34,7 @@ SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
         {
             "kind": kind.value,
             "kind_label": "subject access request",
-            "kind_does": "send you a copy of the information it holds",
+            "kind_does": "send a copy of the information it holds",
             "step": step,
             "problem": problem,
             "has_details": problem is None,

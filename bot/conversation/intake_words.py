@@ -29,7 +29,7 @@ T = TypeVar("T", Relationship, RequestChannel)
 @dataclass(frozen=True)
 class KindWords:
     label: str  # "subject access request"
-    does: str  # "send you a copy of the information it holds"
+    does: str  # "send a copy of the information it holds"
     choice: str  # the button that picks this kind
     cues: tuple[str, ...]  # words in a message that point to it
 
