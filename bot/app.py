@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from bot.config import Settings, load_settings
 from bot.console import mount_console
 from bot.conversation.assembly import build_conversation
 from bot.conversation.handler import Conversation
+from bot.tickets.acknowledgements import build_acknowledgements, keep_sending
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
@@ -47,9 +50,24 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
         limiter=limiter,
     )
 
+    acknowledgements = (
+        build_acknowledgements(settings, conversation.requests, conversation.answers.facts)
+        if conversation.requests is not None
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = (
+            asyncio.create_task(keep_sending(acknowledgements, settings.letters_interval_seconds))
+            if acknowledgements is not None
+            else None
+        )
         yield
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await limiter.close()
         database.close()
         if conversation.requests is not None:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from bot.cli.letters import letters_app
 from bot.cli.requests import db_app, deadline, fail, purge, settings_or_exit, tickets_app
 from bot.cli.serve import serve
 from bot.cli.staff import reminders, staff_app
@@ -40,6 +41,7 @@ app.command("deadline")(deadline)
 app.command("purge")(purge)
 app.add_typer(staff_app, name="staff")
 app.command("reminders")(reminders)
+app.add_typer(letters_app, name="letters")
 
 console = Console()
 errors = Console(stderr=True)

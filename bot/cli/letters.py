@@ -1,0 +1,44 @@
+"""`privacybot letters send`: acknowledgement emails, for a school whose web app is not running."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli.requests import fail, settings_or_exit
+from bot.content.answers import Answers
+from bot.storage.engine import StorageUnavailable
+from bot.tickets.acknowledgements import build_acknowledgements
+from bot.tickets.service import RequestService
+
+letters_app = typer.Typer(help="Letters to requesters.", no_args_is_help=True)
+out = Console(highlight=False)
+
+
+@letters_app.command("send")
+def send(
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep running, checking this many seconds apart (the web app does too)."),
+    ] = None,
+) -> None:
+    """Email an acknowledgement for every request logged with an email address, once each."""
+    settings = settings_or_exit()
+    try:
+        requests = RequestService.from_settings(settings)
+    except StorageUnavailable as error:
+        raise fail(str(error)) from error
+    acknowledgements = build_acknowledgements(
+        settings, requests, Answers(settings.answers_dir).facts
+    )
+    if acknowledgements is None:
+        raise fail("PRIVACYBOT_SMTP_HOST and PRIVACYBOT_SMTP_FROM must be set to send letters", 2)
+    while True:
+        report = acknowledgements.run_once()
+        out.print(f"acknowledgements: {report.sent} sent, {report.failed} failed")
+        if every is None:
+            return
+        time.sleep(every)

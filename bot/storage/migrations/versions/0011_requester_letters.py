@@ -1,0 +1,74 @@
+"""Letters to requesters (acknowledgements first) and the status page's one-time codes.
+
+Revision ID: 0011
+Revises: 0002
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "requester_letters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("letter", sa.String(32), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("address", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(300), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.Column("sent_at", _utc(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name="fk_requester_letters_ticket_id_tickets",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_requester_letters"),
+        sa.UniqueConstraint("ticket_id", "letter", name="uq_requester_letters_once"),
+    )
+    op.create_index("ix_requester_letters_ticket_id", "requester_letters", ["ticket_id"])
+    op.create_index("ix_requester_letters_state", "requester_letters", ["state"])
+    op.create_table(
+        "access_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.Column("expires_at", _utc(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("used_at", _utc(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name="fk_access_codes_ticket_id_tickets",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_access_codes"),
+    )
+    op.create_index("ix_access_codes_ticket_id", "access_codes", ["ticket_id"])
+    # Tickets logged before acknowledgements existed were answered by hand: never email them now.
+    op.execute(
+        "INSERT INTO requester_letters (ticket_id, letter, state, address, created_at) "
+        "SELECT id, 'acknowledgement', 'skipped', '', logged_at FROM tickets"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("access_codes")
+    op.drop_table("requester_letters")

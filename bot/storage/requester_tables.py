@@ -1,0 +1,48 @@
+"""What the school sends a requester, and the one-time codes that open the status page.
+
+Kept apart from the ticket tables: these rows are the school's correspondence, written by the
+letters outbox and read by the status page; each belongs to one ticket and goes with it on purge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.tables import Base, UTCDateTime
+
+
+class RequesterLetter(Base):
+    """One letter to a requester: queued, then sent once (or failed, for staff to see)."""
+
+    __tablename__ = "requester_letters"
+    # One acknowledgement per ticket, whatever retries or workers do.
+    __table_args__ = (UniqueConstraint("ticket_id", "letter", name="uq_requester_letters_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    letter: Mapped[str] = mapped_column(String(32))
+    # queued -> sending -> sent | failed; "skipped" for tickets logged before letters existed.
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AccessCode(Base):
+    """A one-time code emailed to a requester; only its keyed hash is stored."""
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,79 @@
+"""Letters to requesters, written from templates in answers/letters/ over the school's facts.
+
+A template is plain text: its first line is `Subject: ...`, then a blank line, then the body.
+What each kind of request means for the requester (its name, the date, what may happen next)
+lives in answers/letters/kinds.yaml, so the data protection lead can change it without Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from bot.rules.deadlines import TicketKind
+from bot.tickets.service import TicketView
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+
+
+class LetterProblem(Exception):
+    """A letter template or the kinds file is missing or malformed; the text names the file."""
+
+
+def long_date(day: date) -> str:
+    """29 November 2026: unambiguous for a parent anywhere, unlike 29/11/2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+class Letters:
+    def __init__(self, answers_dir: Path, facts: Mapping[str, Any]) -> None:
+        self._folder = answers_dir / "letters"
+        self._facts = facts
+        self._environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self._folder),
+            # Plain-text email: nothing to escape, and every missing fact must fail loudly.
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self._environment.filters["long_date"] = long_date
+        self._kinds = self._load_kinds()
+
+    def _load_kinds(self) -> dict[str, dict[str, Any]]:
+        path = self._folder / "kinds.yaml"
+        try:
+            kinds = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise LetterProblem(f"{path}: {error}") from error
+        missing = [kind.value for kind in TicketKind if kind.value not in (kinds or {})]
+        if missing:
+            raise LetterProblem(f"{path}: no entry for {', '.join(missing)}")
+        return dict(kinds)
+
+    def write(self, name: str, ticket: TicketView, **extra: Any) -> Letter:
+        """The letter `name` (answers/letters/NAME.txt) for `ticket`."""
+        try:
+            template = self._environment.get_template(f"{name}.txt")
+            text = template.render(
+                facts=self._facts,
+                ticket=ticket,
+                kind=self._kinds[ticket.kind.value],
+                received=ticket.received_on,
+                **extra,
+            )
+        except jinja2.TemplateError as error:
+            raise LetterProblem(f"{self._folder / name}.txt: {error}") from error
+        first, _, body = text.partition("\n")
+        if not first.startswith("Subject:"):
+            raise LetterProblem(f"{self._folder / name}.txt: the first line must be 'Subject: ...'")
+        return Letter(subject=first.removeprefix("Subject:").strip(), body=body.strip() + "\n")
