@@ -82,8 +82,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
     reminder_email_to: Annotated[list[EmailStr], NoDecode] = Field(default_factory=list)
-    # With PRIVACYBOT_SMTP_HOST and PRIVACYBOT_SMTP_FROM set, every request logged with an email
-    # address is acknowledged to the requester; the web app checks for new ones this often.
+    # With PRIVACYBOT_SMTP_HOST set, every request logged with an email address is acknowledged
+    # to the requester; the web app checks for new ones this often.
     letters_interval_seconds: float = Field(default=10.0, gt=0)
     # Reminders to a Teams channel, through an incoming webhook (a Workflows "post to a
     # channel when a webhook request is received" URL).

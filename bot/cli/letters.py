@@ -35,7 +35,7 @@ def send(
         settings, requests, Answers(settings.answers_dir).facts
     )
     if acknowledgements is None:
-        raise fail("PRIVACYBOT_SMTP_HOST and PRIVACYBOT_SMTP_FROM must be set to send letters", 2)
+        raise fail("PRIVACYBOT_SMTP_HOST must be set to send letters", 2)
     while True:
         report = acknowledgements.run_once()
         out.print(f"acknowledgements: {report.sent} sent, {report.failed} failed")

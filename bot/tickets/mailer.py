@@ -29,15 +29,15 @@ class Mailer:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Mailer | None:
-        """The configured mailer, or None when SMTP_HOST or SMTP_FROM is not set."""
-        if not settings.smtp_host or not settings.smtp_from:
+        """The configured mailer, or None when PRIVACYBOT_SMTP_HOST is not set."""
+        if not settings.smtp_host:
             return None
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         return cls(
             host=settings.smtp_host,
             port=settings.smtp_port,
             security=settings.smtp_security,
-            sender=settings.smtp_from,
+            sender=settings.smtp_from or f"privacybot@{settings.smtp_host}",
             user=settings.smtp_user,
             password=password,
         )

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
+TEMPLATES_DIR = _HERE / "templates"
 CHAT_PATH = "/chat"
 
 
@@ -20,7 +21,7 @@ def pages_router(facts: Mapping[str, Any], max_chars: int) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     # Autoescape: the school's name and contact come from a file anyone at the school may edit.
     templates = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
