@@ -14,11 +14,16 @@ from fastapi.staticfiles import StaticFiles
 from bot.config import ConfigError, Settings
 from bot.console.accounts import StaffAccounts
 from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
+from bot.console.letters import letters_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
 from bot.console.triage import NoSuchPage, triage_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
+from bot.content.answers import Answers
+from bot.tickets.correspondence import Correspondence
+from bot.tickets.letters import Letters
+from bot.tickets.mailer import Mailer
 from bot.tickets.service import RequestService, london_now
 from bot.web.signing import secret_key
 
@@ -45,8 +50,19 @@ def mount_console(
     app.include_router(login_router(gate, pages))
     app.include_router(triage_router(gate, pages, requests, today))
     app.include_router(reports_router(gate, pages, requests, settings, today))
+    app.include_router(letters_router(gate, pages, requests, _correspondence(settings, requests)))
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
     _install_error_pages(app, pages)
+
+
+def _correspondence(settings: Settings, requests: RequestService) -> Correspondence:
+    facts = Answers(settings.answers_dir).facts
+    return Correspondence(
+        requests,
+        Letters(settings.answers_dir, facts),
+        Mailer.from_settings(settings),
+        settings.answers_dir,
+    )
 
 
 def _install_error_pages(app: FastAPI, pages: Pages) -> None:

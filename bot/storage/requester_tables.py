@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.tables import Base, UTCDateTime
@@ -18,8 +18,17 @@ class RequesterLetter(Base):
     """One letter to a requester: queued, then sent once (or failed, for staff to see)."""
 
     __tablename__ = "requester_letters"
-    # One acknowledgement per ticket, whatever retries or workers do.
-    __table_args__ = (UniqueConstraint("ticket_id", "letter", name="uq_requester_letters_once"),)
+    # One acknowledgement per ticket, whatever retries or workers do; other letters may repeat
+    # (a second request for clarification, say).
+    __table_args__ = (
+        Index(
+            "uq_requester_letters_acknowledgement",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("letter = 'acknowledgement'"),
+            postgresql_where=text("letter = 'acknowledgement'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)

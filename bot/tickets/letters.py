@@ -8,7 +8,7 @@ lives in answers/letters/kinds.yaml, so the data protection lead can change it w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,3 +77,28 @@ class Letters:
         if not first.startswith("Subject:"):
             raise LetterProblem(f"{self._folder / name}.txt: the first line must be 'Subject: ...'")
         return Letter(subject=first.removeprefix("Subject:").strip(), body=body.strip() + "\n")
+
+
+def check_letters(answers_dir: Path, facts: Mapping[str, Any], sample: TicketView) -> list[str]:
+    """Every letter rendered for every kind of request: the problems, each naming its file."""
+    try:
+        letters = Letters(answers_dir, facts)
+    except LetterProblem as error:
+        return [str(error)]
+    problems: list[str] = []
+    for template in sorted((answers_dir / "letters").glob("*.txt")):
+        for kind in TicketKind:
+            ticket = replace(sample, kind=kind)
+            try:
+                letters.write(
+                    template.stem,
+                    ticket,
+                    message="-",
+                    new_due=ticket.due_date,
+                    code="000000",
+                    status_url=None,
+                )
+            except LetterProblem as error:
+                problems.append(str(error))
+                break
+    return problems

@@ -17,6 +17,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.content.answers import Answers
 from bot.content.location import packaged_content_dir
+from bot.rules.deadlines import TicketKind
 from bot.storage.engine import session_factory
 from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import NoteVisibility, RequestChannel
@@ -84,9 +85,9 @@ def test_each_kind_says_what_happens_next_for_that_kind(
     clock: Clock,
 ) -> None:
     inbox, port = smtp
-    stop = new_request(kind="direct_marketing", request_text="Stop the newsletters")
+    stop = new_request(kind=TicketKind.DIRECT_MARKETING, request_text="Stop the newsletters")
     service.log(stop, actor="x")
-    service.log(new_request(kind="complaint", request_text="You lost my form"), actor="x")
+    service.log(new_request(kind=TicketKind.COMPLAINT, request_text="You lost my form"), actor="x")
     sender(service, port, clock).run_once()
 
     marketing, complaint = inbox.bodies()

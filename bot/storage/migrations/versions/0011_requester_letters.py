@@ -40,7 +40,14 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_requester_letters"),
-        sa.UniqueConstraint("ticket_id", "letter", name="uq_requester_letters_once"),
+    )
+    op.create_index(
+        "uq_requester_letters_acknowledgement",
+        "requester_letters",
+        ["ticket_id"],
+        unique=True,
+        sqlite_where=sa.text("letter = 'acknowledgement'"),
+        postgresql_where=sa.text("letter = 'acknowledgement'"),
     )
     op.create_index("ix_requester_letters_ticket_id", "requester_letters", ["ticket_id"])
     op.create_index("ix_requester_letters_state", "requester_letters", ["state"])
