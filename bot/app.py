@@ -13,20 +13,20 @@ from fastapi import FastAPI
 
 from bot.config import Settings, load_settings
 from bot.console import mount_console
+from bot.console.letters import UPLOAD_SUFFIX
 from bot.conversation.assembly import build_conversation
 from bot.conversation.handler import Conversation
-from bot.tickets.access_codes import AccessCodes
-from bot.tickets.acknowledgements import build_acknowledgements, keep_sending
-from bot.tickets.mailer import Mailer
+from bot.tickets.background import keep_running
+from bot.tickets.files import MAX_BYTES
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
 from bot.web.headers import SecurityHeaders
 from bot.web.health import DatabaseCheck, ReadinessCheck, health_router
-from bot.web.pages import CHAT_PATH, TEMPLATES_DIR, mount_static, pages_router
+from bot.web.pages import CHAT_PATH, mount_static, pages_router
 from bot.web.ratelimit import MemoryLimiter, RateLimiter, RedisLimiter
+from bot.web.requester import UPLOAD_PATHS, mount_requester
 from bot.web.signing import ConversationIds, secret_key
-from bot.web.status import build_status_page, status_router
 from bot.web.updates import updates_router
 
 log = logging.getLogger(__name__)
@@ -53,17 +53,11 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
         limiter=limiter,
     )
 
-    acknowledgements = (
-        build_acknowledgements(settings, conversation.requests, conversation.answers.facts)
-        if conversation.requests is not None
-        else None
-    )
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sender = (
-            asyncio.create_task(keep_sending(acknowledgements, settings.letters_interval_seconds))
-            if acknowledgements is not None
+            asyncio.create_task(keep_running(jobs, settings.letters_interval_seconds))
+            if jobs
             else None
         )
         yield
@@ -89,27 +83,17 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.include_router(pages_router(conversation.answers.facts, settings.max_message_chars))
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
     mount_console(app, settings, conversation.requests)
-    if conversation.requests is not None:
-        app.include_router(
-            status_router(
-                build_status_page(
-                    codes=AccessCodes(conversation.requests.sessions, secret_key(settings)),
-                    answers_dir=settings.answers_dir,
-                    facts=conversation.answers.facts,
-                    mailer=Mailer.from_settings(settings),
-                    limiter=limiter,
-                    secret=secret_key(settings),
-                    templates_dir=TEMPLATES_DIR,
-                )
-            )
-        )
+    # The requester's status page and secure links, with their background work.
+    jobs = mount_requester(app, settings, conversation, limiter)
     mount_static(app)
     _mount_configured_channels(app, settings, conversation)
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
     app.add_middleware(
         BodyLimit,
         default_bytes=_ANY_BODY,
-        by_path={app.url_path_for(name): chat_body for name in CHAT_API_ROUTES},
+        by_path={app.url_path_for(name): chat_body for name in CHAT_API_ROUTES}
+        | dict.fromkeys(UPLOAD_PATHS, MAX_BYTES + _BODY_OVERHEAD),
+        by_suffix={UPLOAD_SUFFIX: MAX_BYTES + _BODY_OVERHEAD},
     )
     # Added last, so outermost: even the body limit's refusals carry the headers.
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins, framed_path=CHAT_PATH)

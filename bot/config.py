@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import (
     EmailStr,
     Field,
@@ -85,6 +86,12 @@ class Settings(BaseSettings):
     # With PRIVACYBOT_SMTP_HOST set, every request logged with an email address is acknowledged
     # to the requester; the web app checks for new ones this often.
     letters_interval_seconds: float = Field(default=10.0, gt=0)
+    # Documents on tickets are encrypted with this Fernet key (from
+    # `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
+    # unset, a key is derived from the secret key. Losing it loses the files.
+    files_key: SecretStr | None = None
+    # How long the link to a response's documents works.
+    response_link_days: int = Field(default=14, ge=1, le=90)
     # Reminders to a Teams channel, through an incoming webhook (a Workflows "post to a
     # channel when a webhook request is received" URL).
     teams_reminder_webhook_url: SecretStr | None = None
@@ -183,6 +190,18 @@ class Settings(BaseSettings):
                 f"{value!r} is not an address like https://smba.trafficmanager.net/teams/"
             )
         return value.strip().rstrip("/") + "/"
+
+    @field_validator("files_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Fernet(value.get_secret_value().encode())
+            except (ValueError, TypeError) as error:
+                raise ValueError(
+                    "is not a Fernet key (32 url-safe base64-encoded bytes)"
+                ) from error
+        return value
 
     @field_validator("secret_key")
     @classmethod

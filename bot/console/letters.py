@@ -7,16 +7,20 @@ clock as the law says and keeps the text on the ticket.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 
 from bot.console.accounts import StaffMember
-from bot.console.auth import ConsoleRoute, Gate, require_record_keeper
+from bot.console.auth import BadToken, ConsoleRoute, Gate, require_record_keeper
 from bot.console.forms import Form
+from bot.console.session import CSRF_FIELD
 from bot.console.triage import NoSuchPage
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.storage.engine import transaction
@@ -24,12 +28,31 @@ from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket, TicketError
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
-from bot.tickets.service import RequestService, TicketNotFound, TicketView
+from bot.tickets.delivery import Deliveries
+from bot.tickets.files import MAX_BYTES, Files
+from bot.tickets.service import InvalidChange, RequestService, TicketNotFound, TicketView
 from bot.tickets.service import _view as ticket_view
+from bot.web.downloads import DOWNLOAD_PATH
+
+# Where staff add a document to a ticket: the body limit lets a whole document through here.
+UPLOAD_SUFFIX = "/letters/files"
+
+
+@dataclass(frozen=True)
+class ResponseTools:
+    """What sending the response needs besides letters: the files and the secure links."""
+
+    files: Files
+    deliveries: Deliveries
+    public_url: str | None
 
 
 def letters_router(
-    gate: Gate, pages: Pages, requests: RequestService, correspondence: Correspondence
+    gate: Gate,
+    pages: Pages,
+    requests: RequestService,
+    correspondence: Correspondence,
+    tools: ResponseTools,
 ) -> APIRouter:
     router = APIRouter(
         prefix=f"{PREFIX}/tickets/{{reference}}/letters",
@@ -66,6 +89,10 @@ def letters_router(
             catalogue=correspondence.catalogue,
             emailed=email_address(ticket.requester_contact) is not None,
             sent=sent_letters(requests, ticket.reference),
+            files=tools.files.of_ticket(ticket.reference),
+            checklist=tools.deliveries.checklist,
+            checked=tools.deliveries.checked_by(ticket.reference),
+            links=tools.deliveries.links(ticket.reference),
             drafts=drafts or {},
             done=done,
             problem=problem,
@@ -80,6 +107,7 @@ def letters_router(
     ) -> HTMLResponse:
         ticket = ticket_of(reference)
         title = correspondence.catalogue.get(sent or "", {}).get("title")
+        title = title or correspondence.done_words.get(sent or "")
         return letters_page(request, staff, ticket, done=f"Done: {title}." if title else None)
 
     @router.post("", name="console_letters_redraft")
@@ -150,6 +178,120 @@ def letters_router(
             )
         where = f"{PREFIX}/tickets/{quote(ticket.reference)}/letters?sent={chosen.value}"
         return RedirectResponse(where, status_code=303, headers=NO_STORE)
+
+    def done_redirect(ticket: TicketView, what: str) -> Response:
+        where = f"{PREFIX}/tickets/{quote(ticket.reference)}/letters?sent={what}"
+        return RedirectResponse(where, status_code=303, headers=NO_STORE)
+
+    async def guarded(
+        request: Request, staff: StaffMember, ticket: TicketView, work: Callable[[], object]
+    ) -> Response | None:
+        """Run `work`; a refusal comes back as the letters page with its reason."""
+        try:
+            await run_in_threadpool(work)
+        except TicketError as error:
+            problem = str(error)
+            return await run_in_threadpool(
+                lambda: letters_page(request, staff, ticket, problem=problem, status=400)
+            )
+        return None
+
+    @router.post("/files", name="console_add_file")
+    async def add_file(
+        request: Request, reference: str, staff: StaffMember = Depends(gate.staff)
+    ) -> Response:
+        # A multipart form: its CSRF token is checked here, as Gate.form reads only plain forms.
+        async with request.form() as form:
+            session = gate.cookies.read(request)
+            token = form.get(CSRF_FIELD)
+            if session is None or not session.accepts(token if isinstance(token, str) else None):
+                raise BadToken
+            upload = form.get("document")
+            data = await upload.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+            name = upload.filename or "" if isinstance(upload, UploadFile) else ""
+        ticket = await run_in_threadpool(ticket_of, reference)
+        if not data:
+            return letters_page(request, staff, ticket, problem="Choose a file first.", status=400)
+        refused = await guarded(
+            request,
+            staff,
+            ticket,
+            lambda: tools.files.add(
+                ticket.reference, name, data, source="staff", actor=staff.email
+            ),
+        )
+        return refused or done_redirect(ticket, "file")
+
+    @router.get("/files/{file_id}", name="console_file")
+    def read_file(
+        reference: str, file_id: int, staff: StaffMember = Depends(gate.staff)
+    ) -> Response:
+        try:
+            stored, data = tools.files.read(reference, file_id)
+        except TicketNotFound as error:
+            raise NoSuchPage(str(error)) from error
+        return Response(
+            data,
+            media_type=stored.content_type,
+            headers={"Content-Disposition": "attachment", **NO_STORE},
+        )
+
+    @router.post("/checks", name="console_redaction_checks")
+    async def confirm_checks(
+        request: Request,
+        reference: str,
+        staff: StaffMember = Depends(gate.staff),
+        form: Form = Depends(gate.form),
+    ) -> Response:
+        require_record_keeper(staff, "confirm the redaction checks")
+        ticket = await run_in_threadpool(ticket_of, reference)
+        ticked = {item for item in tools.deliveries.checklist if form.get(f"check-{item}")}
+        refused = await guarded(
+            request,
+            staff,
+            ticket,
+            lambda: tools.deliveries.confirm_checks(ticket.reference, ticked, actor=staff.email),
+        )
+        return refused or done_redirect(ticket, "checks")
+
+    @router.post("/link", name="console_send_link")
+    async def send_link(
+        request: Request,
+        reference: str,
+        staff: StaffMember = Depends(gate.staff),
+        form: Form = Depends(gate.form),
+    ) -> Response:
+        ticket = await run_in_threadpool(ticket_of, reference)
+        message = (form.get("message") or "").strip()
+        base = tools.public_url or str(request.base_url).rstrip("/")
+
+        def work() -> None:
+            if not message:
+                raise InvalidChange("write the covering letter's paragraph first")
+            token = tools.deliveries.create_link(ticket.reference, actor=staff.email)
+            link = f"{base}{DOWNLOAD_PATH}/{token}"
+            paragraph = f"{message}\n\n{correspondence.link_paragraph(link)}"
+            correspondence.send(ticket, LetterKind.RESPONSE_COVER, paragraph, actor=staff.email)
+
+        refused = await guarded(request, staff, ticket, work)
+        return refused or done_redirect(ticket, "link")
+
+    @router.post("/links/{link_id}/revoke", name="console_revoke_link")
+    async def revoke(
+        request: Request,
+        reference: str,
+        link_id: int,
+        staff: StaffMember = Depends(gate.staff),
+        form: Form = Depends(gate.form),
+    ) -> Response:
+        ticket = await run_in_threadpool(ticket_of, reference)
+        refused = await guarded(
+            request,
+            staff,
+            ticket,
+            lambda: tools.deliveries.revoke(ticket.reference, link_id, actor=staff.email),
+        )
+        return refused or done_redirect(ticket, "revoked")
 
     return router
 

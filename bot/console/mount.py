@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.config import ConfigError, Settings
 from bot.console.accounts import StaffAccounts
 from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
-from bot.console.letters import letters_router
+from bot.console.letters import ResponseTools, letters_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
@@ -25,6 +25,7 @@ from bot.tickets.correspondence import Correspondence
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.service import RequestService, london_now
+from bot.web.requester import deliveries_of, files_of
 from bot.web.signing import secret_key
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,14 @@ def mount_console(
     app.include_router(login_router(gate, pages))
     app.include_router(triage_router(gate, pages, requests, today))
     app.include_router(reports_router(gate, pages, requests, settings, today))
-    app.include_router(letters_router(gate, pages, requests, _correspondence(settings, requests)))
+    tools = ResponseTools(
+        files=files_of(settings, requests),
+        deliveries=deliveries_of(settings, requests),
+        public_url=settings.public_url,
+    )
+    app.include_router(
+        letters_router(gate, pages, requests, _correspondence(settings, requests), tools)
+    )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
     _install_error_pages(app, pages)
 

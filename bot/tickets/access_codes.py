@@ -90,6 +90,15 @@ class AccessCodes:
             )
             return given, code, ticket_view(ticket)
 
+    def issue_for(self, ticket_id: int) -> tuple[str, str, TicketView] | None:
+        """A new code for the ticket, sent to the address it was logged with (a secure link)."""
+        with transaction(self._sessions) as session:
+            ticket = session.get(Ticket, ticket_id)
+            address = email_address(ticket.requester_contact) if ticket else None
+            if ticket is None or ticket.reference is None or address is None:
+                return None
+        return self.issue(ticket.reference, address)
+
     def check(self, reference: str, code: str) -> tuple[Check, int | None]:
         """Whether `code` opens the ticket; on success, the ticket's id (and the code is spent)."""
         now = self._now()

@@ -10,7 +10,6 @@ could send twice), but marked failed so staff can check with the requester.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.storage.engine import StorageUnavailable, transaction
+from bot.storage.engine import transaction
 from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import NoteVisibility, Ticket
 from bot.tickets.letters import LetterProblem, Letters
@@ -205,13 +204,3 @@ def build_acknowledgements(
         notes,
         status_url=status_url,
     )
-
-
-async def keep_sending(acknowledgements: Acknowledgements, every_seconds: float) -> None:
-    """Send acknowledgements for as long as the web app runs; an error waits for the next round."""
-    while True:
-        try:
-            await asyncio.to_thread(acknowledgements.run_once)
-        except StorageUnavailable as error:
-            log.warning("acknowledgements paused: %s", error)
-        await asyncio.sleep(every_seconds)

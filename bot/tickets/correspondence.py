@@ -66,7 +66,9 @@ class Correspondence:
         self._requests, self._letters, self._mailer = requests, letters, mailer
         folder = answers_dir / "letters"
         self.catalogue: dict[str, dict[str, Any]] = _yaml(folder / "catalogue.yaml")
-        self._notes: Mapping[str, str] = _yaml(folder / "notes.yaml")
+        self._notes: Mapping[str, Any] = _yaml(folder / "notes.yaml")
+        # What the console says when a step other than a letter is done.
+        self.done_words: Mapping[str, str] = self._notes.get("done", {})
         self._now = now
 
     def offered(self, ticket: TicketView) -> list[LetterKind]:
@@ -120,6 +122,10 @@ class Correspondence:
         self._requests.add_note(moved.reference, note, actor=actor, visibility=visibility)
         emailed = address if not failed and self._mailer is not None else None
         return Sent(moved, letter, emailed, failed)
+
+    def link_paragraph(self, link: str) -> str:
+        """The covering letter's paragraph about the secure link to the documents."""
+        return str(self._notes["link"]).format(link=link)
 
     def _check_offered(self, ticket: TicketView, kind: LetterKind) -> None:
         if kind not in self.offered(ticket):

@@ -15,21 +15,34 @@ class BodyLimit:
     """413 for a body over its path's limit, whether it declares its length or comes in chunks.
 
     `by_path` holds tighter limits for exact paths (the chat API knows how long a message can
-    be); every other path, such as a Slack or Teams webhook, gets `default_bytes`.
+    be); `by_suffix` holds limits for paths ending so (a document upload on any ticket's page);
+    every other path, such as a Slack or Teams webhook, gets `default_bytes`.
     """
 
     def __init__(
-        self, app: ASGIApp, *, default_bytes: int, by_path: Mapping[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        default_bytes: int,
+        by_path: Mapping[str, int] | None = None,
+        by_suffix: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.default_bytes = default_bytes
         self.by_path = dict(by_path or {})
+        self.by_suffix = dict(by_suffix or {})
+
+    def limit_for(self, path: str) -> int:
+        if path in self.by_path:
+            return self.by_path[path]
+        ending = next((e for e in self.by_suffix if path.endswith(e)), None)
+        return self.by_suffix[ending] if ending is not None else self.default_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.by_path.get(scope["path"], self.default_bytes)
+        limit = self.limit_for(scope["path"])
         detail = f"The request body is larger than {limit:,} bytes."
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:

@@ -21,12 +21,16 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import UploadFile
 
 from bot.console.forms import Form
 from bot.storage.engine import StorageUnavailable
-from bot.tickets.access_codes import AccessCodes, Check
+from bot.storage.tables import Status, TicketError
+from bot.tickets.access_codes import AccessCodes, Check, RequesterStatus
+from bot.tickets.files import MAX_BYTES, Files
 from bot.tickets.letters import Letters, long_date
 from bot.tickets.mailer import Mailer, MailFailed
+from bot.tickets.service import InvalidChange, RequestService, TicketView
 from bot.web.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,8 @@ _OPEN_SECONDS = 30 * 60
 _TRIES_PER_ADDRESS = 10
 _WINDOW_SECONDS = 15 * 60
 _NO_STORE = {"Cache-Control": "no-store"}
+# Who the timeline names for what the requester does on this page.
+REQUESTER = "requester (status page)"
 
 
 @dataclass
@@ -51,6 +57,8 @@ class StatusPage:
     words: Mapping[str, Any]
     templates: jinja2.Environment
     kinds: Mapping[str, Any]
+    files: Files
+    requests: RequestService
 
     def render(
         self, request: Request, step: str, http_status: int = 200, **values: Any
@@ -82,6 +90,21 @@ class StatusPage:
         except MailFailed as error:
             log.warning("status code for %s not sent: %s", ticket.reference, error)
 
+    def receive_id(self, ticket: TicketView, name: str, data: bytes) -> None:
+        """ID from the requester: kept encrypted on the ticket, and the month starts again today."""
+        if ticket.status is not Status.AWAITING_ID:
+            raise InvalidChange("we are not waiting for proof of identity for this request")
+        self.files.add(ticket.reference, name, data, source="requester", actor=REQUESTER)
+        self.requests.id_received(ticket.reference, actor=REQUESTER)
+
+    def receive_reply(self, ticket: TicketView, answer: str) -> None:
+        """The requester's clarification: kept as a note, and the clock runs again from today."""
+        if ticket.status is not Status.AWAITING_CLARIFICATION:
+            raise InvalidChange("we are not waiting for an answer from you on this request")
+        text = f"{self.words['reply_heading']} ({REQUESTER}): {answer[:5_000]}"
+        self.requests.add_note(ticket.reference, text, actor=REQUESTER)
+        self.requests.resume(ticket.reference, actor=REQUESTER)
+
     def cookie_signer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret, salt="privacybot-request-status")
 
@@ -103,7 +126,7 @@ def status_router(page: StatusPage) -> APIRouter:
             return page.render(request, "ask", 429, problem=page.words["slow_down"])
         # The same answer at once for every reference; the work happens after it has gone.
         task = asyncio.get_running_loop().run_in_executor(None, page.send_code, reference, email)
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
         return page.render(request, "code", reference=reference)
 
     @router.post(f"{STATUS_PATH}/code", response_class=HTMLResponse)
@@ -134,13 +157,47 @@ def status_router(page: StatusPage) -> APIRouter:
         return response
 
     @router.get(f"{STATUS_PATH}/view", response_class=HTMLResponse)
-    async def view(request: Request) -> Response:
+    async def view(request: Request, done: str | None = None) -> Response:
         ticket_id = _opened(page, request)
         status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
         if status is None:
             return RedirectResponse(STATUS_PATH, status_code=303)
+        message = page.words.get(done or "") if done in ("id_received", "reply_received") else None
         kind = page.kinds[status.ticket.kind.value]
-        return page.render(request, "view", status=status, kind=kind)
+        return page.render(request, "view", status=status, kind=kind, done=message)
+
+    @router.post(f"{STATUS_PATH}/id")
+    async def send_id(request: Request) -> Response:
+        ticket_id = _opened(page, request)
+        status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
+        if status is None:
+            return RedirectResponse(STATUS_PATH, status_code=303)
+        async with request.form() as form:
+            upload = form.get("document")
+            if not isinstance(upload, UploadFile):
+                return await _view_with(page, request, status, page.words["missing"], 400)
+            data = await upload.read(MAX_BYTES + 1)
+        try:
+            await run_in_threadpool(page.receive_id, status.ticket, upload.filename or "", data)
+        except TicketError as error:
+            problem = page.words["file_problem"].replace("{problem}", str(error))
+            return await _view_with(page, request, status, problem, 400)
+        return RedirectResponse(f"{STATUS_PATH}/view?done=id_received", status_code=303)
+
+    @router.post(f"{STATUS_PATH}/reply")
+    async def reply(request: Request) -> Response:
+        ticket_id = _opened(page, request)
+        status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
+        if status is None:
+            return RedirectResponse(STATUS_PATH, status_code=303)
+        answer = ((await Form.read(request)).get("answer") or "").strip()
+        if not answer:
+            return await _view_with(page, request, status, page.words["missing"], 400)
+        try:
+            await run_in_threadpool(page.receive_reply, status.ticket, answer)
+        except TicketError as error:
+            return await _view_with(page, request, status, str(error), 400)
+        return RedirectResponse(f"{STATUS_PATH}/view?done=reply_received", status_code=303)
 
     @router.post(f"{STATUS_PATH}/done")
     async def done() -> Response:
@@ -149,6 +206,13 @@ def status_router(page: StatusPage) -> APIRouter:
         return response
 
     return router
+
+
+async def _view_with(
+    page: StatusPage, request: Request, status: RequesterStatus, problem: str, code: int
+) -> Response:
+    kind = page.kinds[status.ticket.kind.value]
+    return page.render(request, "view", code, status=status, kind=kind, problem=problem)
 
 
 def _opened(page: StatusPage, request: Request) -> int | None:
@@ -162,7 +226,7 @@ def _opened(page: StatusPage, request: Request) -> int | None:
     return ticket_id if isinstance(ticket_id, int) else None
 
 
-def _log_failure(task: asyncio.Future[None]) -> None:
+def log_failure(task: asyncio.Future[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.warning("status code not sent: %s", type(task.exception()).__name__)
 
@@ -176,6 +240,8 @@ def build_status_page(
     limiter: RateLimiter,
     secret: str,
     templates_dir: Path,
+    files: Files,
+    requests: RequestService,
 ) -> StatusPage:
     words = yaml.safe_load((answers_dir / "status.yaml").read_text(encoding="utf-8"))
     kinds = yaml.safe_load((answers_dir / "letters" / "kinds.yaml").read_text(encoding="utf-8"))
@@ -194,4 +260,6 @@ def build_status_page(
         words=words,
         templates=templates,
         kinds=kinds,
+        files=files,
+        requests=requests,
     )

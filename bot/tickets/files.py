@@ -1,0 +1,175 @@
+"""Documents on a ticket, encrypted at rest under the data directory.
+
+Each file is encrypted with Fernet (AES in CBC mode with an HMAC) under a key from the settings
+(PRIVACYBOT_FILES_KEY, or one derived from the secret key), and stored under a random name, so a
+copy of the disk or a backup shows neither what a file holds nor whose it is. Only documents a
+school sends or receives in a request are accepted: PDF, images and office documents, recognised
+by their first bytes as well as their name, up to a size limit. A file whose ticket is purged is
+deleted by `sweep`, which the web app runs with its other background work.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePath
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.engine import transaction
+from bot.storage.requester_tables import TicketFile
+from bot.storage.tables import Ticket
+from bot.tickets.service import InvalidChange, TicketNotFound, london_now
+
+MAX_BYTES = 20 * 1024 * 1024
+# What a response or a proof of identity is: the name's ending and the bytes every such file
+# starts with. Office documents are zip containers (docx, xlsx, odt share the signature).
+ALLOWED = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    name: str
+    content_type: str
+    size: int
+    source: str
+    added_by: str
+    added_at: datetime
+
+
+def file_key(secret: str) -> bytes:
+    """A Fernet key derived from a secret: the same secret always opens the same files."""
+    digest = hashlib.sha256(b"privacybot files\x00" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+class Files:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        folder: Path,
+        key: bytes,
+        *,
+        now: Callable[[], datetime] = london_now,
+    ) -> None:
+        self._sessions, self._folder = sessions, folder
+        self._fernet = Fernet(key)
+        self._now = now
+
+    def add(self, reference: str, name: str, data: bytes, *, source: str, actor: str) -> StoredFile:
+        """Check, encrypt and keep `data` on the ticket; a refusal says what is wrong."""
+        clean = PurePath(name.replace("\\", "/")).name.strip()[:200] or "document"
+        suffix = PurePath(clean).suffix.lower()
+        if suffix not in ALLOWED:
+            raise InvalidChange(
+                f"{clean}: only PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) and "
+                "OpenDocument (.odt) files can be added"
+            )
+        content_type, signatures = ALLOWED[suffix]
+        if not data.startswith(signatures):
+            raise InvalidChange(f"{clean}: the file is not really a {suffix[1:].upper()} file")
+        if len(data) > MAX_BYTES:
+            raise InvalidChange(f"{clean}: files can be at most {MAX_BYTES // (1024 * 1024)} MB")
+        stored_as = secrets.token_hex(16)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        path = self._folder / f"{stored_as}.bin"
+        path.write_bytes(self._fernet.encrypt(data))
+        try:
+            with transaction(self._sessions) as session:
+                ticket_id = _ticket_id(session, reference)
+                row = TicketFile(
+                    ticket_id=ticket_id,
+                    name=clean,
+                    content_type=content_type,
+                    size=len(data),
+                    stored_as=stored_as,
+                    source=source,
+                    added_by=actor[:100],
+                    added_at=self._now(),
+                )
+                session.add(row)
+                session.flush()
+                return _stored(row)
+        except Exception:
+            path.unlink(missing_ok=True)  # no row, no file: nothing left behind
+            raise
+
+    def of_ticket(self, reference: str) -> list[StoredFile]:
+        with transaction(self._sessions) as session:
+            rows = session.scalars(
+                select(TicketFile)
+                .where(TicketFile.ticket_id == _ticket_id(session, reference))
+                .order_by(TicketFile.id)
+            ).all()
+            return [_stored(row) for row in rows]
+
+    def read(self, reference: str, file_id: int) -> tuple[StoredFile, bytes]:
+        """A file of that ticket, decrypted; any other file is not found."""
+        with transaction(self._sessions) as session:
+            row = session.scalar(
+                select(TicketFile).where(
+                    TicketFile.id == file_id,
+                    TicketFile.ticket_id == _ticket_id(session, reference),
+                )
+            )
+            if row is None:
+                raise TicketNotFound(f"{reference} has no file {file_id}")
+            stored = _stored(row)
+            path = self._folder / f"{row.stored_as}.bin"
+        try:
+            return stored, self._fernet.decrypt(path.read_bytes())
+        except (OSError, InvalidToken) as error:
+            raise TicketNotFound(f"{reference}: file {file_id} cannot be read") from error
+
+    def sweep(self) -> int:
+        """Delete files whose ticket has been purged; returns how many went."""
+        if not self._folder.is_dir():
+            return 0
+        with transaction(self._sessions) as session:
+            kept = set(session.scalars(select(TicketFile.stored_as)))
+        removed = 0
+        for path in self._folder.glob("*.bin"):
+            if path.stem not in kept:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _ticket_id(session: Session, reference: str) -> int:
+    found = session.scalar(select(Ticket.id).where(Ticket.reference == reference.strip().upper()))
+    if found is None:
+        raise TicketNotFound(f"there is no ticket {reference}")
+    return found
+
+
+def _stored(row: TicketFile) -> StoredFile:
+    return StoredFile(
+        id=row.id,
+        name=row.name,
+        content_type=row.content_type,
+        size=row.size,
+        source=row.source,
+        added_by=row.added_by,
+        added_at=row.added_at,
+    )
