@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from bot.storage.tables import RequestChannel
 from bot.tickets.service import NewRequest, RequestService
+from bot.web.requester import deliveries_of, files_of
 from tests.conftest import Clock
 from tests.smtp import Inbox, smtp_server
 from tests.web.conftest import LiveServer, free_socket, web_settings
@@ -91,3 +92,37 @@ def test_a_parent_opens_their_request_with_the_emailed_code(
     page.get_by_role("button", name="Finish").click()
     page.goto(f"{server.url}/requests/status/view")
     assert page.get_by_label("Reference").is_visible()
+
+
+def test_the_response_link_asks_for_a_code_then_lists_the_files(
+    page: Any, live: tuple[LiveServer, Inbox, str]
+) -> None:
+    server, inbox, reference = live
+    settings = server.settings
+    service = RequestService.from_settings(settings)
+    try:
+        files_of(settings, service).add(
+            reference, "Alex record.pdf", b"%PDF-1.4\n%%EOF\n", source="staff", actor="dpo"
+        )
+        deliveries = deliveries_of(settings, service)
+        deliveries.confirm_checks(reference, set(deliveries.checklist), actor="dpo")
+        token = deliveries.create_link(reference, actor="dpo")
+    finally:
+        service.dispose()
+
+    page.goto(f"{server.url}/requests/download/{token}")
+    assert_no_violations(page)
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_label("Code from the email").wait_for()
+    deadline = time.monotonic() + 10
+    codes: list[str] = []
+    while not codes and time.monotonic() < deadline:
+        codes = [
+            m.group(1) for msg in inbox.messages if (m := re.search(r": (\d{6})$", msg["Subject"]))
+        ]
+        time.sleep(0.05)
+    assert codes, "no code arrived"
+    page.get_by_label("Code from the email").fill(codes[0])
+    page.get_by_role("button", name="Show my request").click()
+    page.get_by_role("link", name="Alex record.pdf").wait_for()
+    assert_no_violations(page)
