@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from bot.cli.deadline import deadline
 from bot.cli.letters import letters_app
-from bot.cli.requests import db_app, deadline, fail, purge, settings_or_exit, tickets_app
+from bot.cli.requests import db_app, fail, purge, settings_or_exit, tickets_app
 from bot.cli.serve import serve
 from bot.cli.staff import reminders, staff_app
 from bot.content.evaluation import evaluate, read_labelled

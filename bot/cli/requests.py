@@ -1,4 +1,4 @@
-"""`privacybot deadline`, `db`, `tickets` and `purge`: formal requests, worked from a terminal."""
+"""`privacybot db`, `tickets` and `purge`: formal requests, worked from a terminal."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.rules.deadlines import PauseReason, TicketKind, due_date, kind_label
+from bot.rules.deadlines import PauseReason, TicketKind, kind_label
 from bot.storage.engine import (
     StorageUnavailable,
     current_revision,
@@ -43,8 +43,6 @@ from bot.tickets.service import (
     RequestService,
     TicketFilter,
     TicketView,
-    load_calendar,
-    load_school_type,
     london_now,
 )
 
@@ -159,31 +157,6 @@ def say(text: str) -> None:
 def _summary(view: TicketView) -> str:
     clock = " (clock paused)" if view.paused else ""
     return f"{view.reference}: {view.status}; due {view.due_date}{clock}"
-
-
-def deadline(
-    kind: Annotated[str, typer.Argument(help="The request kind: sar, educational_record, ...")],
-    received_date: Annotated[str, typer.Argument(help="The day it was received, YYYY-MM-DD.")],
-    extended: Annotated[
-        bool, typer.Option("--extended", help="Three months from the start, for complex requests.")
-    ] = False,
-) -> None:
-    """Print the statutory due date (ISO) for a request of KIND received on RECEIVED_DATE."""
-    request_kind = _choice(TicketKind, kind, "a request kind")
-    received = _date(received_date, "received date")
-    settings = settings_or_exit()
-    try:
-        calendar = load_calendar(
-            settings.resolved_school_calendar_file(),
-            required=settings.school_calendar_file is not None,
-        )
-        school_type = load_school_type(settings.answers_dir / "facts.yaml")
-        due = due_date(
-            request_kind, received, extended=extended, calendar=calendar, school_type=school_type
-        )
-    except (ConfigError, ValueError) as error:  # CalendarError is a ValueError too
-        raise fail(str(error), 2) from error
-    print(due.isoformat())
 
 
 @db_app.command("upgrade")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 
 from bot.content.intents import ContentError
 from bot.types import Audience
+
+if TYPE_CHECKING:
+    from bot.content.school import School
 
 FACTS_FILE = "facts.yaml"
 BUTTONS_FILE = "buttons.yaml"
@@ -20,11 +23,11 @@ TEMPLATE_SUFFIX = ".md"
 class Answers:
     """The answers folder, loaded once: facts parsed, templates compiled on first use."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, facts: Mapping[str, Any] | None = None) -> None:
         if not directory.is_dir():
             raise ContentError(f"{directory}: the answers folder does not exist")
         self.directory = directory
-        self.facts = load_facts(directory / FACTS_FILE)
+        self.facts = facts if facts is not None else load_facts(directory / FACTS_FILE)
         self.buttons = load_facts(directory / BUTTONS_FILE)
         # Replies are markdown, not HTML: each channel escapes for itself when it renders them.
         self._environment = jinja2.Environment(
@@ -34,6 +37,11 @@ class Answers:
             keep_trailing_newline=False,
         )
         self._environment.filters["with_article"] = with_article
+
+    @classmethod
+    def for_school(cls, school: School) -> Answers:
+        """The school's answers folder over the facts already read into the school."""
+        return cls(school.answers_dir, school.facts)
 
     def has(self, name: str) -> bool:
         return (self.directory / f"{name}{TEMPLATE_SUFFIX}").is_file()

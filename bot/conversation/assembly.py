@@ -6,9 +6,17 @@ from bot.config import Settings
 from bot.content.answers import Answers
 from bot.content.intents import load_intents
 from bot.content.matching import Matcher, Tuning
+from bot.content.school import School, load_school
 from bot.conversation.handler import Conversation
 from bot.conversation.store import ConversationStore
 from bot.tickets.service import RequestService
+
+
+def build_school(settings: Settings) -> School:
+    """The school this deployment serves: facts, content folders, calendar, contacts, type."""
+    return load_school(
+        settings.intents_dir, settings.answers_dir, calendar_file=settings.school_calendar_file
+    )
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -20,11 +28,14 @@ def build_matcher(settings: Settings) -> Matcher:
     return Matcher(load_intents(settings.intents_dir), tuning)
 
 
-def build_conversation(settings: Settings, *, with_database: bool = True) -> Conversation:
+def build_conversation(
+    settings: Settings, *, with_database: bool = True, school: School | None = None
+) -> Conversation:
     """The handler; without the database it still answers, and points requests to the office."""
+    school = school or build_school(settings)
     conversation = Conversation(
         matcher=build_matcher(settings),
-        answers=Answers(settings.answers_dir),
+        answers=Answers.for_school(school),
         max_message_chars=settings.max_message_chars,
     )
     if with_database:

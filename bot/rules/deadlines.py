@@ -14,23 +14,31 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "COMPLAINT_DUTY_STARTS",
     "CalendarError",
+    "ClockChange",
+    "ClockChangeRefused",
     "ClockPause",
     "PauseReason",
     "SchoolCalendar",
     "TicketKind",
     "days_left",
     "due_date",
+    "has_statutory_deadline",
     "is_working_day",
     "kind_label",
     "next_working_day",
     "one_month_from",
+    "refuse_clock_change",
     "school_days_after",
 ]
 
 MAINTAINED = "maintained"
 EDUCATIONAL_RECORD_SCHOOL_DAYS = 15
 COMPLAINT_ACKNOWLEDGE_DAYS = 30
+# DPA 2018 s.164A (inserted by the Data (Use and Access) Act 2025) came into force on this day;
+# complaints received before it have no statutory acknowledgement deadline.
+COMPLAINT_DUTY_STARTS = date(2026, 6, 19)
 # The longest real gap between terms is a summer holiday of about ten weeks; a longer gap almost
 # always means a term or a whole year is missing from the configuration, which would silently push
 # educational-record deadlines months too late.
@@ -83,6 +91,30 @@ class PauseReason(StrEnum):
 
 # ID and fee do not pause the clock, they restart it: the month runs from their arrival.
 _RESTARTING_REASONS = frozenset({PauseReason.AWAITING_ID, PauseReason.AWAITING_FEE})
+
+
+class ClockChange(StrEnum):
+    """A change to a ticket's clock that only some kinds of request allow."""
+
+    EXTEND = "extend"
+    RESTART = "restart"
+    PAUSE = "pause"
+
+    @property
+    def verb(self) -> str:
+        """The change as the end of "complaints cannot ..."."""
+        return _CHANGE_VERBS[self]
+
+
+_CHANGE_VERBS: Mapping[ClockChange, str] = {
+    ClockChange.EXTEND: "be extended",
+    ClockChange.RESTART: "have their clock restarted for ID or a fee",
+    ClockChange.PAUSE: "have their clock paused for clarification",
+}
+
+
+class ClockChangeRefused(ValueError):
+    """The kind of request has no such clock change; the message says which law and why."""
 
 
 @dataclass(frozen=True)
@@ -250,27 +282,31 @@ def _clock_start(received: date, pauses: Sequence[ClockPause], today: date) -> d
 
 def _clarification_days(pauses: Sequence[ClockPause], clock_start: date, today: date) -> int:
     """Return how many days the clock stood still for clarification after it started."""
+    # DPA 2018 s.54(3C), which Art. 12A mirrors, excludes the period *beginning with* the day the
+    # school asks and *ending with* the day the answer arrives: both days count.
     intervals: list[tuple[date, date]] = []
     for pause in pauses:
         if pause.reason is not PauseReason.AWAITING_CLARIFICATION:
             continue
-        # Days before the clock (re)started are already absorbed by the restart, so don't add them.
-        first = max(pause.started, clock_start)
-        last = pause.ended if pause.ended is not None else max(today, pause.started)
-        if last > first:
+        # Days up to a restart are already absorbed by it (the restart day is day one of the new
+        # month), so a clarification that began before the restart counts only the days after it.
+        first = pause.started if pause.started >= clock_start else clock_start + timedelta(days=1)
+        # An open pause counts up to today, and nothing while today is before it started.
+        last = pause.ended if pause.ended is not None else today
+        if last >= first:
             intervals.append((first, last))
     # Merge overlapping pauses so a day asked about twice is only added once.
     total = 0
     current: tuple[date, date] | None = None
     for first, last in sorted(intervals):
-        if current is not None and first <= current[1]:
+        if current is not None and first <= current[1] + timedelta(days=1):
             current = (current[0], max(current[1], last))
             continue
         if current is not None:
-            total += (current[1] - current[0]).days
+            total += (current[1] - current[0]).days + 1
         current = (first, last)
     if current is not None:
-        total += (current[1] - current[0]).days
+        total += (current[1] - current[0]).days + 1
     return total
 
 
@@ -286,6 +322,37 @@ def _rights_request_due(
     return next_working_day(due)
 
 
+def has_statutory_deadline(kind: TicketKind, received: date) -> bool:
+    """Return whether the law sets a date for a request of `kind` received on `received`."""
+    return kind is not TicketKind.COMPLAINT or received >= COMPLAINT_DUTY_STARTS
+
+
+def _follows_the_2005_regulations(kind: TicketKind, school_type: str) -> bool:
+    return kind is TicketKind.EDUCATIONAL_RECORD and school_type == MAINTAINED
+
+
+def refuse_clock_change(kind: TicketKind, change: ClockChange, *, school_type: str) -> None:
+    """Raise ClockChangeRefused when the law gives a request of `kind` no such clock change."""
+    if kind is TicketKind.COMPLAINT:
+        raise ClockChangeRefused(
+            f"complaints cannot {change.verb}: DPA 2018 s.164A sets a fixed 30 days to "
+            "acknowledge it, with no ID, fee, clarification or extension"
+        )
+    if _follows_the_2005_regulations(kind, school_type):
+        raise ClockChangeRefused(
+            f"educational record requests at a maintained school cannot {change.verb}: the "
+            "2005 Regulations (reg. 5) give 15 school days with no ID, fee, clarification or "
+            "extension"
+        )
+
+
+def _complaint_acknowledgement_due(received: date) -> date:
+    # Day one is the day after receipt, and a last day on a weekend or bank holiday moves to the
+    # next working day (ICO complaints guidance, February 2026). Before s.164A was in force there
+    # was no statutory date; the same 30 days are then only good practice.
+    return next_working_day(received + timedelta(days=COMPLAINT_ACKNOWLEDGE_DAYS))
+
+
 def due_date(
     kind: TicketKind,
     received: date,
@@ -296,25 +363,25 @@ def due_date(
     school_type: str = MAINTAINED,
     today: date | None = None,
 ) -> date:
-    """Return the statutory due date for a request of `kind` received on `received`."""
+    """Return the due date for a request of `kind` received on `received`.
+
+    A complaint received before 19 June 2026 still gets the 30-day date, as good practice; ask
+    `has_statutory_deadline` whether the law sets it.
+    """
     # `today` only matters for open pauses, which count up to it; without it they count up to
     # receipt, i.e. an open ID or fee pause is shown as if it arrived on receipt.
     as_of = received if today is None else today
     for pause in pauses:
         if pause.started < received:
             raise ValueError(f"{pause.reason} pause starts on {pause.started}, before receipt")
+    if extended:
+        refuse_clock_change(kind, ClockChange.EXTEND, school_type=school_type)
 
     if kind is TicketKind.COMPLAINT:
-        if extended:
-            raise ValueError("complaints cannot be extended")
-        # DPA 2018 s.164A says "within 30 days" with no ICO allowance to roll forward; acknowledging
-        # early is always allowed, while rolling past a weekend could make the school late. Art. 12A
-        # pauses do not apply to complaints, so they are ignored.
-        return received + timedelta(days=COMPLAINT_ACKNOWLEDGE_DAYS)
+        # Art. 12A pauses do not apply to complaints, so any recorded ones are ignored.
+        return _complaint_acknowledgement_due(received)
 
-    if kind is TicketKind.EDUCATIONAL_RECORD and school_type == MAINTAINED:
-        if extended:
-            raise ValueError("educational record requests in maintained schools cannot be extended")
+    if _follows_the_2005_regulations(kind, school_type):
         if calendar is None:
             raise CalendarError(
                 "educational record requests need the school calendar; add the term dates"

@@ -1,4 +1,4 @@
-"""Tests for `privacybot deadline`, `db`, `tickets` and `purge`, through the real entry points."""
+"""Tests for `privacybot db`, `tickets` and `purge`, through the real entry points."""
 
 from __future__ import annotations
 
@@ -90,48 +90,6 @@ def assert_one_line_error(result: Result | subprocess.CompletedProcess[str], cod
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     return result.stderr
-
-
-# -- deadline ---------------------------------------------------------------------------------
-
-
-def test_deadline_through_the_installed_command(tmp_path: Path) -> None:
-    result = run(["deadline", "sar", "2026-01-30"], tmp_path)
-    assert (result.returncode, result.stdout) == (0, "2026-03-02\n")  # 28 Feb is a Saturday
-    wrong = run(["deadline", "subject_access", "2026-01-30"], tmp_path)
-    assert "use one of: sar, educational_record" in assert_one_line_error(wrong, 2)
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["sar", "2026-01-30", "--extended"], "2026-04-30"),
-        (["complaint", "2026-06-19"], "2026-07-19"),
-        (["Educational-Record", "2026-10-14"], "2026-11-12"),  # Kent half term, INSET day
-    ],
-)
-def test_deadline_prints_the_iso_due_date(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["deadline", *args])
-    assert (result.exit_code, result.stdout) == (0, f"{expected}\n")
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["sar", "30/01/2026"], "write it as YYYY-MM-DD"),
-        (["complaint", "2026-01-30", "--extended"], "complaints cannot be extended"),
-        (["educational_record", "2029-01-10"], "add next year's term dates"),
-    ],
-)
-def test_deadline_errors_are_one_line_with_exit_code_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["deadline", *args])
-    assert message in assert_one_line_error(result, 2)
 
 
 # -- a whole ticket, through the installed command ------------------------------------------

@@ -11,16 +11,20 @@ from hypothesis import strategies as st
 
 from bot.rules.deadlines import (
     CalendarError,
+    ClockChange,
+    ClockChangeRefused,
     ClockPause,
     PauseReason,
     SchoolCalendar,
     TicketKind,
     days_left,
     due_date,
+    has_statutory_deadline,
     is_working_day,
     kind_label,
     next_working_day,
     one_month_from,
+    refuse_clock_change,
     school_days_after,
 )
 
@@ -175,29 +179,48 @@ def test_open_id_pause_without_today_counts_from_receipt() -> None:
     assert due_date(SAR, date(2026, 2, 20), pauses=pauses) == date(2026, 3, 20)
 
 
-def test_clarification_adds_the_days_waited() -> None:
-    # Due 10 March 2026; 10 days waiting for clarification moves it to Friday 20 March.
-    pauses = [ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 22))]
+def test_clarification_adds_the_days_waited_both_included() -> None:
+    # Due 10 March 2026; asked 12 February, answered 21 February: 10 days, so Friday 20 March.
+    pauses = [ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 21))]
     assert due_date(SAR, date(2026, 2, 10), pauses=pauses) == date(2026, 3, 20)
+
+
+def test_clarification_asked_and_answered_the_same_day_adds_one_day() -> None:
+    pauses = [ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 12))]
+    assert due_date(SAR, date(2026, 2, 10), pauses=pauses) == date(2026, 3, 11)
 
 
 def test_clarification_days_are_added_before_rolling() -> None:
     # 10 March + 11 days is Saturday 21 March, which rolls to Monday 23 March.
-    pauses = [ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 23))]
+    pauses = [ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 22))]
     assert due_date(SAR, date(2026, 2, 10), pauses=pauses) == date(2026, 3, 23)
+
+
+def test_domain_example_clarification_over_new_year() -> None:
+    # domain.md: received 31 Dec 2026, clarification 5-8 Jan 2027: 31 Jan + 4 days = Thu 4 Feb.
+    pauses = [ClockPause(CLARIFY, date(2027, 1, 5), date(2027, 1, 8))]
+    assert due_date(SAR, date(2026, 12, 31), pauses=pauses) == date(2027, 2, 4)
 
 
 def test_overlapping_clarifications_count_each_day_once() -> None:
     pauses = [
         ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 20)),
-        ClockPause(CLARIFY, date(2026, 2, 15), date(2026, 2, 22)),
+        ClockPause(CLARIFY, date(2026, 2, 15), date(2026, 2, 21)),
+    ]
+    assert due_date(SAR, date(2026, 2, 10), pauses=pauses) == date(2026, 3, 20)
+
+
+def test_adjacent_clarifications_count_every_day() -> None:
+    pauses = [
+        ClockPause(CLARIFY, date(2026, 2, 12), date(2026, 2, 16)),
+        ClockPause(CLARIFY, date(2026, 2, 17), date(2026, 2, 21)),
     ]
     assert due_date(SAR, date(2026, 2, 10), pauses=pauses) == date(2026, 3, 20)
 
 
 def test_open_clarification_counts_up_to_today() -> None:
     pauses = [ClockPause(CLARIFY, date(2026, 2, 12), None)]
-    got = due_date(SAR, date(2026, 2, 10), pauses=pauses, today=date(2026, 2, 22))
+    got = due_date(SAR, date(2026, 2, 10), pauses=pauses, today=date(2026, 2, 21))
     assert got == date(2026, 3, 20)
 
 
@@ -229,13 +252,41 @@ def test_pause_cannot_start_before_receipt() -> None:
 # --- complaints
 
 
-def test_complaint_is_acknowledged_within_30_days() -> None:
+def test_complaint_is_acknowledged_within_30_days_from_the_day_after_receipt() -> None:
     assert due_date(TicketKind.COMPLAINT, date(2026, 6, 20)) == date(2026, 7, 20)
 
 
-def test_complaint_is_not_rolled_past_a_weekend() -> None:
-    # 30 days after 25 June 2026 is Saturday 25 July; rolling to Monday would be late.
-    assert due_date(TicketKind.COMPLAINT, date(2026, 6, 25)) == date(2026, 7, 25)
+def test_complaint_acknowledgement_rolls_past_a_weekend() -> None:
+    # ICO complaints guidance: the 30th day, Sunday 19 July 2026, moves to Monday 20 July.
+    assert due_date(TicketKind.COMPLAINT, date(2026, 6, 19)) == date(2026, 7, 20)
+
+
+def test_complaint_acknowledgement_rolls_past_christmas() -> None:
+    assert due_date(TicketKind.COMPLAINT, date(2026, 11, 25)) == date(2026, 12, 29)
+    assert due_date(TicketKind.COMPLAINT, date(2026, 11, 26)) == date(2026, 12, 29)
+
+
+@pytest.mark.parametrize(
+    ("received", "statutory"),
+    [(date(2026, 1, 30), False), (date(2026, 6, 18), False), (date(2026, 6, 19), True)],
+)
+def test_complaints_have_a_statutory_deadline_only_from_19_june_2026(
+    received: date, statutory: bool
+) -> None:
+    assert has_statutory_deadline(TicketKind.COMPLAINT, received) is statutory
+    assert has_statutory_deadline(SAR, received)
+
+
+@pytest.mark.parametrize("change", list(ClockChange))
+def test_complaints_and_maintained_educational_records_refuse_clock_changes(
+    change: ClockChange,
+) -> None:
+    with pytest.raises(ClockChangeRefused, match=r"complaints cannot .*s\.164A"):
+        refuse_clock_change(TicketKind.COMPLAINT, change, school_type="maintained")
+    with pytest.raises(ClockChangeRefused, match=r"educational record .*reg\. 5"):
+        refuse_clock_change(TicketKind.EDUCATIONAL_RECORD, change, school_type="maintained")
+    refuse_clock_change(TicketKind.EDUCATIONAL_RECORD, change, school_type="academy")
+    refuse_clock_change(SAR, change, school_type="maintained")
 
 
 def test_complaint_ignores_pauses() -> None:
@@ -464,8 +515,10 @@ def test_month_rule_never_before_receipt_and_always_a_working_day(
 
 @settings(deadline=None)
 @given(received=received_dates)
-def test_complaint_is_exactly_30_days(received: date) -> None:
-    assert due_date(TicketKind.COMPLAINT, received) == received + timedelta(days=30)
+def test_complaint_is_the_first_working_day_from_the_30th(received: date) -> None:
+    due = due_date(TicketKind.COMPLAINT, received)
+    assert due == next_working_day(received + timedelta(days=30))
+    assert is_working_day(due)
 
 
 @settings(deadline=None)

@@ -84,17 +84,18 @@ def test_a_request_worked_from_logging_to_closing(
     assert (resumed.status, resumed.due_date) == (Status.IN_PROGRESS, date(2026, 4, 10))
     assert (resumed.id_received_on, resumed.id_verified_by) == (date(2026, 3, 10), "dana")
 
-    # Clarification asked on 12 March and answered on 19 March: the date moves by 7 days.
+    # Clarification asked on 12 March and answered on 19 March, both days included: 8 days,
+    # so Saturday 18 April, which rolls to Monday 20 April.
     clock.set_day(date(2026, 3, 12))
     service.pause(ticket.reference, PauseReason.AWAITING_CLARIFICATION, actor="dana")
     clock.set_day(date(2026, 3, 19))
-    assert service.resume(ticket.reference, actor="dana").due_date == date(2026, 4, 17)
+    assert service.resume(ticket.reference, actor="dana").due_date == date(2026, 4, 20)
 
-    # Three months from the start (10 March), plus the same 7 days.
+    # Three months from the start (10 March), plus the same 8 days.
     clock.set_day(date(2026, 3, 20))
     extended = service.extend(ticket.reference, "several linked requests", actor="dana")
     assert (extended.extended, extended.extension_told_on) == (True, date(2026, 3, 20))
-    assert extended.due_date == date(2026, 6, 17)
+    assert extended.due_date == date(2026, 6, 18)
 
     clock.set_day(date(2026, 5, 1))
     closed = service.close(ticket.reference, Outcome.COMPLIED, actor="dana")
