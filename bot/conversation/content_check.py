@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.content.answers import BUTTONS_FILE, TEMPLATE_SUFFIX, Answers
+from bot.content.citations import (
+    MAX_OPENING_GRADE,
+    citation_problems,
+    opening_grade,
+    opening_sentence,
+)
 from bot.content.intents import NOTICE_INTENT_IDS, ContentError, IntentKind, IntentSet, load_intents
 from bot.content.normalise import normalise
 from bot.conversation.intake_prompts import (
@@ -80,6 +86,7 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
     problems += _missing_intents(intent_set, intents_dir)
     problems += _shared_examples(intent_set, intents_dir)
     problems += _template_problems(intent_set, answers)
+    problems += _answer_rule_problems(intent_set, answers)
     problems += _missing_buttons(answers)
     try:
         IntakeWords.load(answers_dir)
@@ -157,5 +164,31 @@ def _render_problems(answers: Answers, name: str, variants: list[dict[str, objec
                 problems.append(
                     f"{answers.directory / (name + TEMPLATE_SUFFIX)}: renders empty for the "
                     f"{audience.value} audience"
+                )
+    return problems
+
+
+def _answer_rule_problems(intent_set: IntentSet, answers: Answers) -> list[str]:
+    """Every answer cites its source; a parent's answer opens with a sentence they can read."""
+    problems = []
+    for intent in intent_set.intents:
+        if intent.kind is IntentKind.OUT_OF_SCOPE or not answers.has(intent.id):
+            continue
+        where = answers.directory / (intent.id + TEMPLATE_SUFFIX)
+        for audience in Audience:
+            try:
+                text = answers.render(intent.id, audience)
+            except ContentError:
+                continue  # already reported by the render check
+            needs_citation = intent.kind is IntentKind.NOTICE
+            problems += [
+                f"{where}: {problem} (audience {audience.value})"
+                for problem in citation_problems(text, needs_citation=needs_citation)
+            ]
+            if audience is Audience.PUBLIC and opening_grade(text) > MAX_OPENING_GRADE:
+                problems.append(
+                    f"{where}: the opening sentence reads at grade {opening_grade(text):.1f}, "
+                    f"above {MAX_OPENING_GRADE:g}; start with one plain sentence that answers "
+                    f"the question: {opening_sentence(text)!r}"
                 )
     return problems
