@@ -18,12 +18,21 @@ if TYPE_CHECKING:
 FACTS_FILE = "facts.yaml"
 BUTTONS_FILE = "buttons.yaml"
 TEMPLATE_SUFFIX = ".md"
+# How long the bot keeps what people type and the requests it logs, for the answer about the
+# chat's own privacy; the school's settings replace these defaults (PRIVACYBOT_*_RETENTION_DAYS).
+DEFAULT_BOT_DATA: Mapping[str, int] = {"transcript_days": 30, "closed_ticket_days": 6 * 365}
 
 
 class Answers:
     """The answers folder, loaded once: facts parsed, templates compiled on first use."""
 
-    def __init__(self, directory: Path, facts: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        facts: Mapping[str, Any] | None = None,
+        *,
+        bot_data: Mapping[str, int] = DEFAULT_BOT_DATA,
+    ) -> None:
         if not directory.is_dir():
             raise ContentError(f"{directory}: the answers folder does not exist")
         self.directory = directory
@@ -37,11 +46,19 @@ class Answers:
             keep_trailing_newline=False,
         )
         self._environment.filters["with_article"] = with_article
+        self._environment.globals["bot_data"] = dict(bot_data)
 
     @classmethod
     def for_school(cls, school: School) -> Answers:
         """The school's answers folder over the facts already read into the school."""
-        return cls(school.answers_dir, school.facts)
+        return cls(
+            school.answers_dir,
+            school.facts,
+            bot_data={
+                "transcript_days": school.transcript_retention_days,
+                "closed_ticket_days": school.closed_ticket_retention_days,
+            },
+        )
 
     def has(self, name: str) -> bool:
         return (self.directory / f"{name}{TEMPLATE_SUFFIX}").is_file()

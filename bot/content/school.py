@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.content.answers import FACTS_FILE, load_facts
+from bot.content.answers import DEFAULT_BOT_DATA, FACTS_FILE, load_facts
 from bot.content.intents import ContentError
 from bot.rules.deadlines import CalendarError, SchoolCalendar
 
@@ -42,6 +42,9 @@ class School:
     answers_dir: Path
     # None when the school has no term dates yet: only educational-record deadlines need them.
     calendar: SchoolCalendar | None
+    # How long the bot keeps chat transcripts and closed tickets, for the chat's own privacy answer.
+    transcript_retention_days: int = DEFAULT_BOT_DATA["transcript_days"]
+    closed_ticket_retention_days: int = DEFAULT_BOT_DATA["closed_ticket_days"]
 
 
 def load_school(
@@ -49,6 +52,8 @@ def load_school(
     answers_dir: Path,
     *,
     calendar_file: Path | None = None,
+    transcript_retention_days: int = DEFAULT_BOT_DATA["transcript_days"],
+    closed_ticket_retention_days: int = DEFAULT_BOT_DATA["closed_ticket_days"],
 ) -> School:
     """Read the school from its folders; a named calendar file must exist, the default may not."""
     facts = load_facts(answers_dir / FACTS_FILE)
@@ -75,6 +80,8 @@ def load_school(
         calendar=load_calendar(
             calendar_file or answers_dir / CALENDAR_FILE, required=calendar_file is not None
         ),
+        transcript_retention_days=transcript_retention_days,
+        closed_ticket_retention_days=closed_ticket_retention_days,
     )
 
 

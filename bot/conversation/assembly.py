@@ -15,7 +15,11 @@ from bot.tickets.service import RequestService
 def build_school(settings: Settings) -> School:
     """The school this deployment serves: facts, content folders, calendar, contacts, type."""
     return load_school(
-        settings.intents_dir, settings.answers_dir, calendar_file=settings.school_calendar_file
+        settings.intents_dir,
+        settings.answers_dir,
+        calendar_file=settings.school_calendar_file,
+        transcript_retention_days=settings.transcript_retention_days,
+        closed_ticket_retention_days=settings.closed_ticket_retention_days,
     )
 
 
