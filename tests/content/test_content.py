@@ -14,6 +14,23 @@ from bot.conversation.content_check import check_content
 from tests.conversation.test_transcripts import transcript_intents
 
 MIN_EXAMPLES_PER_NOTICE_INTENT = 20
+# Topics parents ask most that the notice is silent on (issue 13): ids fixed for outside tools.
+NEW_TOPIC_IDS = (
+    "photos_consent",
+    "separated_parents",
+    "child_own_rights",
+    "report_breach",
+    "safeguarding_sharing",
+    "cctv",
+    "biometrics",
+    "dpo_contact",
+    "parent_own_data",
+    "read_notice",
+    "chat_privacy",
+    "bot_identity",
+    "data_security",
+    "restrict_processing",
+)
 
 
 @pytest.fixture
@@ -31,7 +48,7 @@ def test_shipped_content_passes_the_check(settings: Settings) -> None:
 
 def test_every_required_intent_has_enough_varied_examples(settings: Settings) -> None:
     intents = {i.id: i for i in load_intents(settings.intents_dir).intents}
-    for intent_id in NOTICE_INTENT_IDS:
+    for intent_id in (*NOTICE_INTENT_IDS, *NEW_TOPIC_IDS):
         examples = {normalise(e) for e in intents[intent_id].examples}
         assert len(examples) >= MIN_EXAMPLES_PER_NOTICE_INTENT, intent_id
 
@@ -86,3 +103,55 @@ def test_template_that_does_not_render(content_copy: tuple[Path, Path]) -> None:
     (answers / "thanks.md").write_text("{% if audience %}never closed\n")
     problems = check_content(intents, answers)
     assert any("thanks.md" in p for p in problems), problems
+
+
+def test_an_answer_with_no_source_fails_the_check(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    (answers / "cctv.md").write_text("Yes, there are cameras by the gate.\n")
+    problems = check_content(intents, answers)
+    assert any("cctv.md" in p and "cites no source" in p for p in problems), problems
+
+
+def test_a_legal_rule_with_no_source_fails_the_check(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    template = answers / "retention.md"
+    text = template.read_text().replace('{{ cite.source("irms_toolkit") }}', "")
+    template.write_text(text + "\nYou can ask for a copy, free, within one month.\n")
+    problems = check_content(intents, answers)
+    assert any("retention.md" in p and "time limit" in p for p in problems), problems
+    assert any("retention.md" in p and "fees" in p for p in problems), problems
+
+
+def test_a_hard_opening_fails_the_readability_rule(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    template = answers / "dfe_census.md"
+    hard = (
+        "Notwithstanding statutory obligations, institutional information-sharing "
+        "arrangements necessitate comprehensive departmental notifications."
+    )
+    lines = template.read_text().splitlines()
+    opening = next(i for i, line in enumerate(lines) if line and not line.startswith("{"))
+    lines[opening] = hard
+    template.write_text("\n".join(lines) + "\n")
+    problems = check_content(intents, answers)
+    assert any("dfe_census.md" in p and "grade" in p for p in problems), problems
+
+
+def test_the_check_runs_from_the_command_line_and_names_the_file(
+    content_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    intents, answers = content_copy
+    (answers / "biometrics.md").write_text("It is the law, under Article 9.\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["content", "check"],
+        env={"PRIVACYBOT_INTENTS_DIR": str(intents), "PRIVACYBOT_ANSWERS_DIR": str(answers)},
+    )
+    assert result.exit_code == 1
+    assert "biometrics.md" in result.stderr
+    assert "a named law" in result.stderr
