@@ -77,7 +77,7 @@ KEY_FACTS: dict[str, tuple[list[str], list[str]]] = {
 NEVER: dict[str, list[str]] = {
     "subject_access_request": ["Parents can usually make the request on their child's behalf"],
     "cookies_what": ["with your permission"],
-    "cookies_block": ["Internet Explorer", "Blackberry", "en–US"],
+    "cookies_block": ["Internet Explorer", "Blackberry", "en\u2013US"],
     "compensation": ["raise a concern with the Information Commissioner"],
 }
 
