@@ -23,6 +23,7 @@ from bot.conversation.intake_prompts import (
 from bot.conversation.intake_words import IntakeWords
 from bot.rules.deadlines import TicketKind
 from bot.storage.tables import Relationship
+from bot.tickets.letters import check_letters
 from bot.types import Audience
 
 # Templates the conversation renders besides the intents', with the variables each receives.
@@ -92,6 +93,8 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
+    # The letters to requesters (answers/letters) render for every kind of request.
+    problems += check_letters(answers_dir, answers.facts)
     return problems
 
 

@@ -8,8 +8,8 @@ lives in answers/letters/kinds.yaml, so the data protection lead can change it w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +79,11 @@ class Letters:
         return Letter(subject=first.removeprefix("Subject:").strip(), body=body.strip() + "\n")
 
 
-def check_letters(answers_dir: Path, facts: Mapping[str, Any], sample: TicketView) -> list[str]:
+def check_letters(
+    answers_dir: Path, facts: Mapping[str, Any], sample: TicketView | None = None
+) -> list[str]:
     """Every letter rendered for every kind of request: the problems, each naming its file."""
+    sample = sample or _sample_ticket()
     try:
         letters = Letters(answers_dir, facts)
     except LetterProblem as error:
@@ -102,3 +105,23 @@ def check_letters(answers_dir: Path, facts: Mapping[str, Any], sample: TicketVie
                 problems.append(str(error))
                 break
     return problems
+
+
+def _sample_ticket() -> TicketView:
+    # Every field a letter could use, filled, so a template's mistake shows up in the check.
+    when = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+    values: dict[str, Any] = {field.name: None for field in fields(TicketView)}
+    values.update(
+        reference="SAR-2026-0001",
+        kind=TicketKind.SAR,
+        received_at=when,
+        logged_at=when,
+        requester_name="A Parent",
+        requester_contact="parent@example.org",
+        subject_name="A Pupil",
+        subject_is_child=True,
+        request_text="Everything you hold",
+        due_date=date(2026, 4, 7),
+        extended=False,
+    )
+    return TicketView(**values)
