@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     )
     # How often the triage channel is brought up to date with new and changed tickets.
     slack_triage_interval_seconds: float = Field(default=5.0, gt=0)
+    # Where a parent's web chat goes when they ask for a person: "slack" or "teams". Unset, the
+    # one configured with a triage channel takes it (Slack if both are); neither, and the parent
+    # is given the office's email and phone.
+    handoff_platform: Literal["slack", "teams"] | None = None
 
     # -- Microsoft Teams (docs/teams.md) ------------------------------------------------------
     # "production" turns development shortcuts, such as anonymous Teams requests, into errors.
@@ -133,6 +137,8 @@ class Settings(BaseSettings):
     teams_service_url: str = Field(
         default="https://smba.trafficmanager.net/teams/", validation_alias="TEAMS_SERVICE_URL"
     )
+    # How often the Teams triage channel is brought up to date when nothing nudges it.
+    teams_triage_interval_seconds: float = Field(default=15.0, gt=0)
     # The app package (`privacybot teams package`); raise the version for every new upload.
     teams_app_name: str = Field(
         default="Privacy helpdesk", min_length=1, max_length=30, validation_alias="TEAMS_APP_NAME"
@@ -250,6 +256,15 @@ class Settings(BaseSettings):
     def teams_configured(self) -> bool:
         """Whether Teams is switched on: a registration, or anonymous development mode."""
         return self.teams_app_id is not None or self.teams_allow_anonymous
+
+    def resolved_handoff_platform(self) -> str | None:
+        """The platform that takes hand-offs: the chosen one, or the one that can."""
+        slack = self.slack_configured() and bool(self.slack_triage_channel)
+        teams = self.teams_configured() and bool(self.teams_triage_conversation_id)
+        if self.handoff_platform is not None:
+            able = slack if self.handoff_platform == "slack" else teams
+            return self.handoff_platform if able else None
+        return "slack" if slack else "teams" if teams else None
 
     def resolved_school_calendar_file(self) -> Path:
         """The school's term dates: the configured file, or calendar.yaml among the answers."""

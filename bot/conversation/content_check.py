@@ -59,12 +59,32 @@ SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
     ],
 }
 SPECIAL_TEMPLATES["_handoff"] = [
-    {"step": step} for step in ("offer", "opened", "relayed", "declined", "unavailable")
+    {"step": step} for step in ("offer", "opened", "relayed", "declined", "unavailable", "closed")
+]
+SPECIAL_TEMPLATES["_staff_notices"] = [
+    {
+        "step": step,
+        "who": "Sam Office",
+        "reference": "SAR-2026-0001",
+        "due_date": "Monday 4 January 2027",
+        "reason": "a refusal needs its reason",
+    }
+    for step in (
+        "handoff_asked",
+        "handoff_reply_here",
+        "handoff_taken",
+        "handoff_closed",
+        "handoff_closed_already",
+        "logged",
+        "not_logged",
+        "not_changed",
+    )
 ]
 # The button labels the conversation looks up, by key; nested keys are "group.key".
 REQUIRED_BUTTONS = (
     "log_request handoff not_now keep_details cancel back confirm change yes no today "
     "change_kind other_kind just_asking fields.first_words fields.addition "
+    "staff_handoff.take staff_handoff.close speakers.person speakers.bot speakers.staff "
     + " ".join(f"relationship.{r.value}" for r in Relationship)
     + " "
     + " ".join(f"channel.{c.value}" for c in INTAKE_CHANNELS)

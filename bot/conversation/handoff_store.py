@@ -1,7 +1,7 @@
 """Hand-offs in the database: which web chats staff have, where, and what staff wrote back.
 
-Platform-neutral: a staff platform (Slack) keeps its thread here, staff replies become "staff"
-turns of the conversation's transcript, and the web chat reads them back from there.
+Platform-neutral: a staff platform (Slack, Teams) keeps its thread here, staff replies become
+"staff" turns of the conversation's transcript, and the web chat reads them back from there.
 """
 
 from __future__ import annotations
@@ -100,15 +100,41 @@ class HandoffStore:
             )
             return None if row is None else _view(row)
 
-    def close(self, handoff_id: int) -> HandoffView | None:
-        """Close it; None if it was already closed (a double click), so callers act once."""
+    def close(self, handoff_id: int, notice: str | None = None) -> HandoffView | None:
+        """Close it; None if it was already closed (a double click), so callers act once.
+
+        `notice` becomes a staff turn in the same transaction, so the web chat never sees the
+        hand-off closed without also seeing why.
+        """
+        now = self._now()
         with transaction(self._sessions) as session:
             row = session.get(Handoff, handoff_id, with_for_update=True)
             if row is None or row.status != OPEN:
                 return None
             row.status = CLOSED
-            row.closed_at = self._now()
+            row.closed_at = now
+            if notice:
+                session.add(
+                    ConversationTurn(
+                        conversation_id=row.conversation_id, at=now, role=STAFF, text=notice
+                    )
+                )
             return _view(row)
+
+    def claim(self, source_id: str, conversation_id: str) -> bool:
+        """True the first time `source_id` (a button press, a form) is seen, by any worker."""
+        try:
+            with transaction(self._sessions) as session:
+                session.add(
+                    ProcessedMessage(
+                        source_id=source_id[:200],
+                        conversation_id=conversation_id[:64],
+                        created_at=self._now(),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
 
     def add_staff_turn(self, conversation_id: str, text: str, source_id: str) -> int | None:
         """Add staff's reply to the transcript; None if `source_id` was recorded before."""

@@ -11,7 +11,6 @@ a kept task once Slack has its answer, well within its 3 seconds.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -26,14 +25,16 @@ from slack_sdk.web import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.conversation.handler import Conversation
+from bot.conversation.handoff import HandoffBridge, HandoffDesk
 from bot.conversation.handoff_store import HandoffStore
 from bot.slack import asking, threads, ticketing
-from bot.slack.bridge import SlackBridge
+from bot.slack.bridge import SlackThreads
 from bot.slack.clients import async_client, sync_client
 from bot.slack.install import ThreadedInstallationStore, ThreadedStateStore
 from bot.slack.parts import Parts
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import PLATFORM, TriageFeed
+from bot.storage.engine import engine_of
 from bot.tickets.feed import TicketFeed
 
 log = logging.getLogger(__name__)
@@ -75,20 +76,17 @@ class SlackChannel:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Keep the triage channel up to date while the app serves; finish work on the way out."""
-        feed = None
-        if self.triage is not None:
-            feed = asyncio.create_task(self.triage.run_forever(self.interval))
-        try:
-            yield
-        finally:
-            if feed is not None:
-                feed.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await feed
+        async with contextlib.AsyncExitStack() as stack:
+            if self.triage is not None:
+                await stack.enter_async_context(self.triage.loop(self.interval).running())
             try:
-                await self.tasks.drain(_DRAIN_SECONDS)
-            except TimeoutError:
-                log.warning("Slack: work still running at shutdown was abandoned")
+                yield
+            finally:
+                await stack.aclose()
+                try:
+                    await self.tasks.drain(_DRAIN_SECONDS)
+                except TimeoutError:
+                    log.warning("Slack: work still running at shutdown was abandoned")
 
 
 def _secret(value: SecretStr | str | None) -> str | None:
@@ -124,7 +122,7 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
     if requests is None:
         raise ConfigError("DATABASE_URL: Slack needs the ticket database")
     api_url = settings.slack_api_url or DEFAULT_API_URL
-    engine = requests.sessions.kw["bind"]
+    engine = engine_of(requests.sessions)
     token = _secret(settings.slack_bot_token)
     client_id = _secret(settings.slack_client_id)
     client_secret = _secret(settings.slack_client_secret)
@@ -164,19 +162,27 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
         return sync_client(api_url, bot_token(), wait_out_rate_limits=wait_out_rate_limits)
 
     handoffs = HandoffStore(requests.sessions)
-    parts = Parts(conversation=conversation, requests=requests, handoffs=handoffs, tasks=tasks)
+    parts = Parts(
+        conversation=conversation,
+        requests=requests,
+        handoffs=handoffs,
+        desk=HandoffDesk.speaking(handoffs, conversation.answers),
+        tasks=tasks,
+    )
     channel = settings.slack_triage_channel
     if channel:
+        feed = TicketFeed(requests.sessions, PLATFORM)
+        feed.start()  # from now on: the channel is not flooded with the tickets of years past
         parts.triage = TriageFeed(
-            TicketFeed(requests.sessions, PLATFORM),
+            feed,
             lambda: web_client(wait_out_rate_limits=False),
             channel,
             parts.channel_labels,
             parts.today,
         )
-        conversation.handoff = SlackBridge(
-            handoffs, lambda: web_client(wait_out_rate_limits=True), channel
-        )
+        if settings.resolved_handoff_platform() == PLATFORM:
+            slack_threads = SlackThreads(lambda: web_client(wait_out_rate_limits=True), channel)
+            conversation.handoff = HandoffBridge(handoffs, slack_threads)
     asking.register(bolt, parts)
     ticketing.register(bolt, parts)
     threads.register(bolt, parts)

@@ -349,11 +349,23 @@ def handoff_blocks(closed_by: str | None = None) -> tuple[str, list[Block]]:
     ]
 
 
+PERSON = "person"
+
+
 def transcript_text(transcript: Sequence[tuple[str, str]]) -> str:
-    """The conversation so far, as one message in the thread."""
-    lines = [f"*{ROLE_NAMES.get(role, role)}:* {to_mrkdwn(words)}" for role, words in transcript]
+    """The conversation so far, as one message in the thread.
+
+    The bot's turns are its own markdown; a parent's words are shown exactly as typed, so a
+    `[School portal](https://evil.example)` they wrote never becomes a link with a made-up label.
+    """
+    lines = [
+        f"*{ROLE_NAMES.get(role, role)}:* "
+        + (escape(words) if role == PERSON else to_mrkdwn(words))
+        for role, words in transcript
+    ]
     return "\n\n".join(lines) or "(nothing yet)"
 
 
 def relayed_text(words: str) -> str:
+    """A parent's next message in the thread, as plain text (see transcript_text)."""
     return f"*Parent:* {escape(words)}"

@@ -13,20 +13,21 @@ from typing import Any, ParamSpec
 
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import IntegrityError
 
 from bot.conversation.handler import Conversation
+from bot.conversation.handoff import HandoffDesk
 from bot.conversation.handoff_store import HandoffStore
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
-from bot.storage.engine import StorageUnavailable, storage_errors
-from bot.storage.tables import LONDON, ProcessedMessage
+from bot.storage.engine import StorageUnavailable
+from bot.storage.tables import LONDON
 from bot.tickets.service import RequestService
 from bot.types import Audience, Channel, Message, Reply
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
+PLATFORM = "slack"
 _NAMES_KEPT = 500
 _ID_LIMIT = 64  # conversations.id
 
@@ -36,6 +37,7 @@ class Parts:
     conversation: Conversation
     requests: RequestService
     handoffs: HandoffStore
+    desk: HandoffDesk
     tasks: KeptTasks
     triage: TriageFeed | None = None
     _names: dict[str, str] = field(default_factory=dict)
@@ -90,16 +92,7 @@ class Parts:
 
     def claim(self, key: str) -> bool:
         """True the first time `key` (a view id, a button press) is seen, by any worker."""
-        try:
-            with storage_errors(), self.requests.sessions.begin() as session:
-                session.add(
-                    ProcessedMessage(
-                        source_id=key[:200], conversation_id="slack", created_at=datetime.now(UTC)
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        return self.handoffs.claim(key, PLATFORM)
 
     async def refresh_triage(self) -> None:
         """Show a change in the triage channel now rather than at the feed's next run."""

@@ -34,27 +34,23 @@ async def is_thread_reply(event: Body) -> bool:
 
 def register(bolt: AsyncApp, parts: Parts) -> None:
     """Add the hand-off listeners to `bolt`."""
-    store = parts.handoffs
+    desk = parts.desk
 
     @reported
     async def pass_reply_on(event: Body, body: Body) -> None:
-        handoff = await asyncio.to_thread(
-            store.by_thread, PLATFORM, event["channel"], event["thread_ts"]
-        )
+        handoff = await asyncio.to_thread(desk.find, PLATFORM, event["channel"], event["thread_ts"])
         if handoff is None:
             return  # an ordinary thread, or a hand-off already closed
         text = from_mrkdwn(event.get("text", ""))
         if text:
-            await asyncio.to_thread(
-                store.add_staff_turn, handoff.conversation_id, text, f"slack:{body['event_id']}"
-            )
+            await asyncio.to_thread(desk.reply, handoff, text, f"slack:{body['event_id']}")
 
     @reported
     async def close_handoff(body: Body, client: AsyncWebClient) -> None:
         channel = (body.get("channel") or {}).get("id", "")
         thread = (body.get("container") or {}).get("message_ts", "")
-        handoff = await asyncio.to_thread(store.by_thread, PLATFORM, channel, thread)
-        if handoff is None or await asyncio.to_thread(store.close, handoff.id) is None:
+        handoff = await asyncio.to_thread(desk.find, PLATFORM, channel, thread)
+        if handoff is None or await asyncio.to_thread(desk.close, handoff) is None:
             return  # closed already: a double click, or another member of staff
         _, name = await parts.actor(client, body["user"]["id"])
         summary, closed = blocks.handoff_blocks(closed_by=name)

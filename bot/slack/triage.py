@@ -17,14 +17,13 @@ from slack_sdk.web import WebClient
 
 from bot.slack import blocks
 from bot.storage.engine import StorageUnavailable
-from bot.tickets.feed import Delivery, TicketFeed
+from bot.tickets.feed import Delivery, FeedLoop, TicketFeed
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 # The message was deleted, or the channel changed: post the ticket afresh.
 _GONE = frozenset({"message_not_found", "cant_update_message", "channel_not_found"})
-_MAX_BACKOFF_SECONDS = 300.0
 
 
 class TriageFeed:
@@ -78,29 +77,24 @@ class TriageFeed:
         )
         delivery.record(str(posted.get("channel") or self.channel), str(posted["ts"]))
 
-    async def run_forever(self, interval: float) -> None:
-        """Run every `interval` seconds until cancelled; failures wait longer, never stop it."""
-        wait = interval
-        while True:
-            try:
-                await asyncio.to_thread(self.run_once)
-                wait = interval
-            except SlackApiError as error:
-                wait = _backoff(wait, interval, error)
-                log.error(
-                    "Slack triage channel not updated (%s); trying again in %.0f s",
-                    error.response.get("error") or error.response.status_code,
-                    wait,
-                )
-            except (SlackClientError, OSError, StorageUnavailable) as error:
-                wait = min(wait * 2, _MAX_BACKOFF_SECONDS)
-                log.error(
-                    "Slack triage channel not updated (%s); trying again in %.0f s", error, wait
-                )
-            except Exception:  # a bug must not end triage for good; the operator sees it
-                wait = min(wait * 2, _MAX_BACKOFF_SECONDS)
-                log.exception("Slack triage feed failed; trying again in %.0f s", wait)
-            await asyncio.sleep(wait)
+    def post_open(self) -> int:
+        """Post every open ticket that has no message in the channel yet (once)."""
+        client = self._client()
+        return self.feed.post_open(lambda delivery: self._deliver(client, delivery))
+
+    def loop(self, interval: float) -> FeedLoop:
+        """The background rounds, the same shape as every platform's."""
+
+        async def run_once() -> int:
+            return await asyncio.to_thread(self.run_once)
+
+        return FeedLoop(
+            "Slack triage channel",
+            run_once,
+            interval,
+            expected=(SlackClientError, OSError, StorageUnavailable),
+            retry_after=_retry_after,
+        )
 
 
 def _update(
@@ -109,9 +103,9 @@ def _update(
     client.chat_update(channel=channel, ts=ts, text=summary, blocks=body)
 
 
-def _backoff(wait: float, interval: float, error: SlackApiError) -> float:
-    if error.response.status_code == 429:
-        # Sleep out the rate limit here, outside the batch, rather than holding the database.
+def _retry_after(error: Exception) -> float | None:
+    # Sleep out a rate limit here, outside the batch, rather than holding the database.
+    if isinstance(error, SlackApiError) and error.response.status_code == 429:
         retry_after = str(error.response.headers.get("Retry-After", "") or "")
-        return max(interval, float(retry_after) if retry_after.isdigit() else interval)
-    return min(wait * 2, _MAX_BACKOFF_SECONDS)
+        return float(retry_after) if retry_after.isdigit() else None
+    return None

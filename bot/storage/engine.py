@@ -136,6 +136,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine a session factory was made on (for libraries that want an Engine)."""
+    bind = sessions.kw["bind"]
+    assert isinstance(bind, Engine)
+    return bind
+
+
 def describe_unavailable(error: BaseException, engine: Engine | None = None) -> str:
     """Return an operator-facing reason for a database failure, without SQL or parameters."""
     # str(error) would include the statement and its parameters (names, request text); the

@@ -34,8 +34,11 @@ from bot.teams.activities import (
     display_name,
     is_personal,
     tenant_of,
+    text_of,
     to_message,
 )
+from bot.teams.handoff import VERBS as HANDOFF_VERBS
+from bot.teams.handoff import StaffSide
 from bot.teams.replies import reply_activity
 from bot.teams.triage import TriagePoster
 from bot.types import Audience
@@ -55,11 +58,14 @@ class TeamsAgent:
         shared: Conversation,
         tenant_id: str | None,
         triage: TriagePoster | None = None,
+        staff_side: StaffSide | None = None,
     ) -> None:
         self._personal = personal
         self._shared = shared
         self._tenant_id = tenant_id
         self._triage = triage
+        # Set when Teams takes the web chat's hand-offs.
+        self._staff_side = staff_side
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -77,6 +83,8 @@ class TeamsAgent:
             await self._on_installed(context)
 
     async def _on_message(self, context: TurnContext) -> None:
+        if await self._pass_to_parent(context):
+            return
         message = to_message(context.activity)
         if not message.text:
             return  # a picture or a reaction: nothing to answer
@@ -86,6 +94,43 @@ class TeamsAgent:
         if reply.duplicate:
             return  # Teams sent the same message again: it was answered the first time
         await context.send_activity(reply_activity(reply))
+
+    async def _pass_to_parent(self, context: TurnContext) -> bool:
+        """A reply in a hand-off thread goes to the parent's web chat, and is not answered."""
+        activity = context.activity
+        side = self._staff_side
+        if side is None or ";messageid=" not in activity.conversation.id:
+            return False
+        handoff = await run_in_threadpool(side.find, activity.conversation.id)
+        if handoff is None:
+            return False  # an ordinary thread, or a hand-off already closed
+        # A retried activity has the same id, and is passed on once.
+        await run_in_threadpool(side.reply, handoff, text_of(activity), activity.id or "")
+        return True
+
+    async def _on_handoff_action(self, context: TurnContext, verb: str) -> None:
+        activity = context.activity
+        side = self._staff_side
+        if side is None:
+            await _invoke_error(context, HTTPStatus.NOT_FOUND, "hand-offs are not set up here")
+            return
+        try:
+            handoff = await run_in_threadpool(
+                side.find, activity.conversation.id, activity.reply_to_id
+            )
+            card = await run_in_threadpool(side.act, handoff, verb, display_name(activity))
+        except StorageUnavailable as error:
+            log.error("hand-off action on Teams not saved: %s", error)
+            await _invoke_error(
+                context, HTTPStatus.SERVICE_UNAVAILABLE, "the database cannot be reached"
+            )
+            return
+        await _invoke_response(
+            context,
+            AdaptiveCardInvokeResponse(
+                status_code=HTTPStatus.OK, type=ContentTypes.adaptive_card, value=card
+            ),
+        )
 
     async def _on_installed(self, context: TurnContext) -> None:
         """Greet someone who has just added the bot, and log where a team added it."""
@@ -100,6 +145,11 @@ class TeamsAgent:
 
     async def _on_card_action(self, context: TurnContext) -> None:
         activity = context.activity
+        action = (activity.value or {}).get("action") if isinstance(activity.value, dict) else None
+        verb = action.get("verb") if isinstance(action, dict) else None
+        if verb in HANDOFF_VERBS:
+            await self._on_handoff_action(context, str(verb))
+            return
         triage = self._triage
         requests = self._personal.requests
         if triage is None or requests is None:

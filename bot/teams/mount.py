@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -17,10 +17,14 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.conversation.handler import Conversation
+from bot.conversation.handoff import HandoffBridge, HandoffDesk
+from bot.conversation.handoff_store import HandoffStore
 from bot.teams.agent import TeamsAgent
-from bot.teams.sdk import TeamsConnection, connect
+from bot.teams.handoff import StaffSide, StaffWords, TeamsThreads
+from bot.teams.poster import ChannelPoster
+from bot.teams.sdk import connect
 from bot.teams.triage import PLATFORM, TriagePoster
-from bot.tickets.feed import TicketFeed
+from bot.tickets.feed import FeedLoop, TicketFeed
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +37,18 @@ def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) ->
     if not settings.teams_configured():
         return
     connection = connect(settings)
-    triage = _triage_poster(settings, conversation, connection)
+    poster = ChannelPoster(
+        connection, service_url=settings.teams_service_url, tenant_id=settings.teams_tenant_id
+    )
+    triage = _triage_poster(settings, conversation, poster)
+    staff_side = _take_handoffs(settings, conversation, poster)
     agent = TeamsAgent(
         personal=conversation,
         # Channels and group chats answer, but never take a request down (bot.teams.agent).
         shared=replace(conversation, requests=None, ticket_listeners=[]),
         tenant_id=settings.teams_tenant_id,
         triage=triage,
+        staff_side=staff_side,
     )
     # The SDK's token check reads its configuration from here.
     app.state.agent_configuration = connection.auth
@@ -59,14 +68,27 @@ def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) ->
     # Every request is checked before `messages` runs: no token, or a bad one, is a 401 unless
     # TEAMS_ALLOW_ANONYMOUS (development only; bot.config refuses it in production) lets it in.
     checked = jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
-    app.add_api_route(MESSAGES_PATH, checked, methods=["POST"], include_in_schema=False)
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await checked(request)
+        except Exception as error:
+            # `messages` handles its own failures, so this is the token check itself failing on
+            # a token it cannot read (no `kid`, not a JWT at all): refused, with one log line.
+            log.warning("Teams request refused: unreadable token (%s)", type(error).__name__)
+            return JSONResponse({"error": "not authorized"}, status_code=401)
+        return response
+
+    app.add_api_route(MESSAGES_PATH, endpoint, methods=["POST"], include_in_schema=False)
     if triage is not None:
         conversation.ticket_listeners.append(lambda _ticket: triage.nudge())
-        _run_alongside(app, triage.run_forever)
+    _run_alongside(
+        app, poster, triage.loop(settings.teams_triage_interval_seconds) if triage else None
+    )
 
 
 def _triage_poster(
-    settings: Settings, conversation: Conversation, connection: TeamsConnection
+    settings: Settings, conversation: Conversation, poster: ChannelPoster
 ) -> TriagePoster | None:
     channel = settings.teams_triage_conversation_id
     if channel is None:
@@ -74,28 +96,39 @@ def _triage_poster(
     if conversation.requests is None:
         log.warning("TEAMS_TRIAGE_CONVERSATION_ID is set but there is no ticket database")
         return None
-    return TriagePoster(
-        connection,
-        TicketFeed(conversation.requests.sessions, PLATFORM),
-        channel_id=channel,
-        service_url=settings.teams_service_url,
-        tenant_id=settings.teams_tenant_id,
-    )
+    feed = TicketFeed(conversation.requests.sessions, PLATFORM)
+    feed.start()  # from now on: the channel is not flooded with the tickets of years past
+    return TriagePoster(poster, feed, channel_id=channel)
 
 
-def _run_alongside(app: FastAPI, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run `job` while the application serves, around the lifespan it already has."""
+def _take_handoffs(
+    settings: Settings, conversation: Conversation, poster: ChannelPoster
+) -> StaffSide | None:
+    """Make Teams the web chat's hand-off platform, when the settings choose it."""
+    channel = settings.teams_triage_conversation_id
+    store = conversation.store
+    if settings.resolved_handoff_platform() != PLATFORM or channel is None:
+        return None
+    if conversation.requests is None or store is None:
+        return None
+    handoffs = HandoffStore(conversation.requests.sessions)
+    words = StaffWords(conversation.answers)
+    conversation.handoff = HandoffBridge(handoffs, TeamsThreads(poster, channel, words))
+    desk = HandoffDesk.speaking(handoffs, conversation.answers)
+    return StaffSide(desk, words, store.transcript)
+
+
+def _run_alongside(app: FastAPI, poster: ChannelPoster, feed: FeedLoop | None) -> None:
+    """While the application serves: posts from worker threads use its loop; the feed runs."""
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
-        async with inner(app_) as state:
-            task = asyncio.create_task(job())
-            try:
-                yield state
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        async with inner(app_) as state, contextlib.AsyncExitStack() as stack:
+            poster.attach(asyncio.get_running_loop())
+            stack.callback(poster.attach, None)
+            if feed is not None:
+                await stack.enter_async_context(feed.running())
+            yield state
 
     app.router.lifespan_context = lifespan

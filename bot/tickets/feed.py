@@ -9,6 +9,14 @@ ticket's message lives, and advances the cursor in that one transaction. Several
 never deliver the same change twice, and a platform that is down only delays delivery: the cursor
 stops before the first ticket that could not be delivered.
 
+A platform's cursor starts at the present when the platform is first configured: turning Slack on
+over years of tickets must not replay them all into the channel. `post_open` posts the open tickets
+that have no message yet, once, for a school that wants them (`privacybot triage post-open`).
+
+Every platform drives its feed the same way (`FeedLoop`): a round whenever something nudges it (a
+ticket changed in this process) and every few seconds regardless (changes from the CLI, the
+console or another worker), backing off while the platform or the database is down.
+
 The lock is held while `deliver` talks to the platform, so deliveries must fail fast (short
 timeouts, no sleeping out a rate limit inside the batch): raise, and the next run tries again.
 For the same reason `deliver` must not open a transaction of its own (no service calls): on
@@ -17,14 +25,16 @@ SQLite it would wait for the very lock the batch holds. Everything it needs is o
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,10 +44,13 @@ from bot.tickets.service import TicketView
 
 # The service's own conversion: the batch must read through its own session, because on SQLite a
 # second transaction (any service call) would wait for the write lock this batch holds.
+# (The request service is being split; its public `views.ticket_view` replaces this import.)
 from bot.tickets.service import _view as ticket_view
 
 log = logging.getLogger(__name__)
 
+# A platform that keeps failing is tried at least this often.
+_MAX_BACKOFF_SECONDS = 300.0
 # Reading a ticket changes nothing a platform shows.
 _IGNORED_ACTIONS = ("viewed",)
 
@@ -99,6 +112,10 @@ class TicketFeed:
         self._sessions = sessions
         self.platform = platform
 
+    def start(self) -> None:
+        """Create the platform's cursor, at the newest audit event, unless it exists already."""
+        self._ensure_cursor()
+
     def run_once(self, deliver: Deliver, limit: int = 200) -> int:
         """Deliver the tickets changed by up to `limit` new events; returns how many were.
 
@@ -158,13 +175,55 @@ class TicketFeed:
                 return
         try:
             with transaction(self._sessions) as session:
+                # A new platform starts at the present; history stays where it is.
+                newest = session.scalar(select(func.max(AuditEvent.id))) or 0
                 session.add(
                     ChannelCursor(
-                        platform=self.platform, last_event_id=0, updated_at=datetime.now(UTC)
+                        platform=self.platform, last_event_id=newest, updated_at=datetime.now(UTC)
                     )
                 )
+            log.info("%s triage feed starts after audit event %d", self.platform, newest)
         except IntegrityError:
             pass  # another worker created it first
+
+    def post_open(self, deliver: Deliver) -> int:
+        """Hand every open ticket without a message on this platform to `deliver`, once.
+
+        Runs under the cursor's lock like a batch, so it never races a running feed; a ticket
+        posted here has its message recorded, and is updated in place from then on.
+        """
+        self._ensure_cursor()
+        delivered = 0
+        with transaction(self._sessions) as session:
+            cursor = session.scalar(
+                select(ChannelCursor)
+                .where(ChannelCursor.platform == self.platform)
+                .with_for_update()
+            )
+            assert cursor is not None  # made just above
+            posted = select(ChannelPost.ticket_reference).where(
+                ChannelPost.platform == self.platform
+            )
+            tickets = session.scalars(
+                select(Ticket)
+                .where(Ticket.closed_at.is_(None), Ticket.reference.not_in(posted))
+                .order_by(Ticket.id)
+            ).all()
+            for ticket in tickets:
+                view = ticket_view(ticket)
+                deliver(
+                    Delivery(
+                        reference=view.reference,
+                        ticket=view,
+                        post=None,
+                        actions=(),
+                        last_event=cursor.last_event_id,
+                        _session=session,
+                        _platform=self.platform,
+                    )
+                )
+                delivered += 1
+        return delivered
 
     def _ticket(self, session: Session, reference: str) -> TicketView | None:
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
@@ -196,3 +255,66 @@ def _by_ticket(
         (reference, first, ids[-1], tuple(actions))
         for reference, (first, ids, actions) in grouped.items()
     ]
+
+
+class FeedLoop:
+    """Runs a platform's feed round when nudged and every `interval` seconds; never stops."""
+
+    def __init__(
+        self,
+        name: str,
+        run_once: Callable[[], Awaitable[int]],
+        interval: float,
+        *,
+        expected: tuple[type[Exception], ...] = (),
+        retry_after: Callable[[Exception], float | None] = lambda _error: None,
+    ) -> None:
+        self.name = name
+        self._run_once = run_once
+        self._interval = interval
+        # Failures the operator needs one line about (the platform or the database is down);
+        # anything else is a bug, logged with its traceback.
+        self._expected = expected
+        self._retry_after = retry_after
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def nudge(self) -> None:
+        """Run a round soon; safe from any thread (the ticket listeners run in worker threads)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    async def run_forever(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        wait = self._interval
+        while True:
+            try:
+                await self._run_once()
+                wait = self._interval
+            except self._expected as error:
+                wait = self._longer(wait, error)
+                log.error("%s not updated (%s); trying again in %.0f s", self.name, error, wait)
+            except Exception as error:  # a bug must not end triage for good
+                wait = self._longer(wait, error)
+                log.exception("%s failed; trying again in %.0f s", self.name, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+            self._wake.clear()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Run the loop in the background for the duration of the block."""
+        task = asyncio.create_task(self.run_forever())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _longer(self, wait: float, error: Exception) -> float:
+        at_least = self._retry_after(error)
+        if at_least is not None:
+            return max(self._interval, at_least)
+        return min(max(wait, self._interval) * 2, _MAX_BACKOFF_SECONDS)

@@ -101,13 +101,12 @@ async def test_slack_errors_are_reported_and_the_feed_keeps_going(
     harness.fake.fail("chat.postMessage", error="invalid_auth")
     feed = harness.slack.triage
     assert feed is not None
-    with caplog.at_level(logging.ERROR, logger="bot.slack.triage"):
-        running = asyncio.create_task(feed.run_forever(interval=0.01))
-        for _ in range(500):
-            if triage_posts(harness):
-                break
-            await asyncio.sleep(0.01)
-        running.cancel()
+    with caplog.at_level(logging.ERROR, logger="bot.tickets.feed"):
+        async with feed.loop(interval=0.01).running():
+            for _ in range(500):
+                if triage_posts(harness):
+                    break
+                await asyncio.sleep(0.01)
     (post,) = triage_posts(harness)
     assert reference in str(post["text"])
     assert any("invalid_auth" in record.getMessage() for record in caplog.records)

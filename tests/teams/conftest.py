@@ -26,7 +26,6 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.conversation import assembly as bootstrap
 from bot.conversation.handler import Conversation
-from bot.teams import triage
 from bot.teams.mount import MESSAGES_PATH
 from bot.tickets.service import RequestService
 
@@ -63,6 +62,8 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     # Messages someone deleted in Teams: updating one is a 404.
     deleted: set[str] = field(default_factory=set)
+    # While set, every call fails as an unreachable Teams would (503).
+    down: bool = False
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -97,6 +98,15 @@ def _handler(connector: FakeConnector) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             path = unquote(self.path.split("?", 1)[0])
+            if connector.down:
+                status, answer = 503, {"error": {"code": "ServiceUnavailable", "message": "down"}}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             call = connector.record(self.command, path, body, self.headers.get("Authorization"))
             if self.command == "PUT" and call.answer_id in connector.deleted:
                 status, answer = 404, {"error": {"code": "NotFound", "message": "gone"}}
@@ -111,6 +121,7 @@ def _handler(connector: FakeConnector) -> type[BaseHTTPRequestHandler]:
 
         do_POST = _answer
         do_PUT = _answer
+        do_DELETE = _answer
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -161,6 +172,8 @@ def bot_settings(tmp_path: Path, connector: FakeConnector, database_url: str) ->
         database_url=database_url,
         teams_triage_conversation_id=TRIAGE_CHANNEL,
         teams_service_url=connector.url,
+        # Tickets logged outside Teams are found by polling the audit trail: poll briskly here.
+        teams_triage_interval_seconds=0.1,
     )
 
 
@@ -172,8 +185,6 @@ def shared_matcher(conversation: Conversation, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture
 def client(bot_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    # Tickets logged outside Teams are found by polling the audit trail: poll briskly here.
-    monkeypatch.setattr(triage, "POLL_SECONDS", 0.1)
     # As a context manager, so the application's lifespan (and the triage poster) runs.
     with TestClient(create_app(bot_settings)) as test_client:
         yield test_client

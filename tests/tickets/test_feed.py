@@ -33,6 +33,7 @@ def test_each_change_is_delivered_once_with_where_it_was_posted(
     engine: Engine, service: RequestService, new_request: Callable[..., NewRequest]
 ) -> None:
     feed = TicketFeed(session_factory(engine), "slack")
+    feed.start()
     deliver = Recorder()
     ticket = service.log(new_request(), actor="office")
     service.get(ticket.reference, actor="office")  # reading changes nothing shown
@@ -50,6 +51,7 @@ def test_a_failed_delivery_is_tried_again_and_nothing_after_it_is_lost(
     engine: Engine, service: RequestService, new_request: Callable[..., NewRequest]
 ) -> None:
     feed = TicketFeed(session_factory(engine), "slack")
+    feed.start()
     first = service.log(new_request(), actor="office")
     second = service.log(new_request(requester_name="Tom Lee"), actor="office")
     third = service.log(new_request(requester_name="Ann Fox"), actor="office")
@@ -67,15 +69,22 @@ def test_a_failed_delivery_is_tried_again_and_nothing_after_it_is_lost(
 def test_platforms_keep_their_own_cursors(
     engine: Engine, service: RequestService, new_request: Callable[..., NewRequest]
 ) -> None:
-    service.log(new_request(), actor="office")
     sessions = session_factory(engine)
-    assert TicketFeed(sessions, "slack").run_once(Recorder()) == 1
-    assert TicketFeed(sessions, "teams").run_once(Recorder()) == 1
+    slack, teams = TicketFeed(sessions, "slack"), TicketFeed(sessions, "teams")
+    slack.start()
+    teams.start()
+    service.log(new_request(), actor="office")
+    assert slack.run_once(Recorder()) == 1
+    assert teams.run_once(Recorder()) == 1
+    assert slack.run_once(Recorder()) == 0
 
 
 def test_several_workers_deliver_each_change_once(
-    database_url: str, service: RequestService, new_request: Callable[..., NewRequest]
+    database_url: str,
+    service: RequestService,
+    new_request: Callable[..., NewRequest],
 ) -> None:
+    TicketFeed(service.sessions, "slack").start()
     for number in range(5):
         service.log(new_request(requester_name=f"Parent {number}"), actor="office")
     engines = [make_engine(database_url) for _ in range(4)]
@@ -101,8 +110,29 @@ def test_several_workers_deliver_each_change_once(
     for engine in engines:
         engine.dispose()
     # A worker that finds the batch taken skips it (SKIP LOCKED), so finish what is left.
-    rest = TicketFeed(session_factory(service.sessions.kw["bind"]), "slack")
+    rest = TicketFeed(service.sessions, "slack")
     while rest.run_once(deliver, limit=3):
         pass
     assert sorted(posts) == sorted(set(posts))
     assert len(posts) == 5
+
+
+def test_a_new_platform_starts_at_the_present_and_posts_open_tickets_only_when_asked(
+    engine: Engine, service: RequestService, new_request: Callable[..., NewRequest]
+) -> None:
+    """Turning a platform on over years of tickets must not replay them into its channel."""
+    old = service.log(new_request(), actor="office")
+    done = service.log(new_request(requester_name="Tom Lee"), actor="office")
+    service.close(done.reference, Outcome.WITHDRAWN, actor="office")
+    feed = TicketFeed(session_factory(engine), "teams")
+    deliver = Recorder()
+    assert feed.run_once(deliver) == 0
+    assert deliver.seen == []
+    # The school asks for the open ones: each is posted once, the closed one never.
+    assert feed.post_open(deliver) == 1
+    assert feed.post_open(deliver) == 0
+    assert deliver.seen == [(old.reference, (), None)]
+    # From then on its message is updated in place, like any other.
+    service.assign(old.reference, "Sam", actor="office")
+    assert feed.run_once(deliver) == 1
+    assert deliver.seen[-1] == (old.reference, ("assigned",), f"msg-{old.reference}")
