@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import WebClient
 
 from bot.config import ConfigError, Settings
@@ -95,6 +96,17 @@ def _secret(value: SecretStr | str | None) -> str | None:
         return None
     text = value.get_secret_value() if isinstance(value, SecretStr) else value
     return text.strip() or None
+
+
+def _signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    try:
+        return verifier.is_valid(
+            body=body,
+            timestamp=headers.get("X-Slack-Request-Timestamp", ""),
+            signature=headers.get("X-Slack-Signature", ""),
+        )
+    except (ValueError, TypeError):  # a timestamp that is not a number
+        return False
 
 
 def _check(settings: Settings, *, socket: bool) -> None:
@@ -204,13 +216,23 @@ def mount_slack(app: FastAPI, settings: Settings, conversation: Conversation) ->
             yield
 
     router = APIRouter(lifespan=lifespan, include_in_schema=False)
-    if _secret(settings.slack_signing_secret):
+    signing_secret = _secret(settings.slack_signing_secret)
+    if signing_secret:
         handler = AsyncSlackRequestHandler(slack.bolt)
+        verifier = SignatureVerifier(signing_secret)
+
+        async def events_endpoint(request: Request) -> Response:
+            # Checked here first, so that a malformed request (a timestamp that is not a number,
+            # a body that is not JSON) is refused like any unsigned one, not a 500 inside Bolt.
+            if not _signed(verifier, await request.body(), request.headers):
+                log.warning("Slack request refused: missing, stale or forged signature")
+                return Response(status_code=401)
+            return await handler.handle(request)
 
         async def slack_endpoint(request: Request) -> Response:
             return await handler.handle(request)
 
-        router.add_api_route(EVENTS_PATH, slack_endpoint, methods=["POST"])
+        router.add_api_route(EVENTS_PATH, events_endpoint, methods=["POST"])
         if slack.bolt.oauth_flow is not None:
             router.add_api_route(INSTALL_PATH, slack_endpoint, methods=["GET"])
             router.add_api_route(REDIRECT_PATH, slack_endpoint, methods=["GET"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -82,3 +83,23 @@ async def test_without_slack_settings_there_is_no_slack_endpoint(
             )
     assert response.status_code == 404
     assert not hasattr(app.state, "slack")
+
+
+@pytest.mark.parametrize(
+    ("body", "timestamp"),
+    [(BODY, "yesterday"), ("{not json", None), ("payload=%7Bbroken", "1e9")],
+    ids=["timestamp-not-a-number", "body-not-json", "form-not-json"],
+)
+async def test_a_malformed_unsigned_request_is_refused_with_one_log_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture, body: str, timestamp: str | None
+) -> None:
+    headers = {"Content-Type": "application/json", "X-Slack-Signature": "v0=" + "1" * 64}
+    headers["X-Slack-Request-Timestamp"] = timestamp or str(int(time.time()))
+    with caplog.at_level(logging.WARNING):
+        response = await harness.http.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 401
+    await harness.settle()
+    assert harness.fake.calls == []
+    (line,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "refused" in line.getMessage()
+    assert line.exc_info is None  # one line for the operator, no traceback

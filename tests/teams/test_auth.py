@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -91,3 +96,36 @@ def test_without_teams_settings_there_is_no_teams_endpoint(
     client = TestClient(create_app(settings))
     response = client.post(MESSAGES_PATH, json=Person(connector).activity(text="hello"))
     assert response.status_code in (404, 405)
+
+
+def _unsigned_jwt(header: dict[str, str], claims: dict[str, object]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        raw = json.dumps(data).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(claims)}.{part({'sig': 'none'})}"
+
+
+def test_a_token_without_a_key_id_is_refused_with_one_log_line(
+    production: TestClient, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = _unsigned_jwt(
+        {"alg": "RS256", "typ": "JWT"},
+        {
+            "aud": APP_ID,
+            "iss": "https://api.botframework.com",
+            "exp": int(time.time()) + 600,
+            "serviceurl": connector.url,
+        },
+    )
+    activity = Person(connector).activity(text="how long do you keep pupil records?")
+    with caplog.at_level(logging.WARNING):
+        response = production.post(
+            MESSAGES_PATH, json=activity, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 401
+    assert connector.calls == []
+    ours = [r for r in caplog.records if r.name.startswith("bot.")]
+    (line,) = ours
+    assert "refused" in line.getMessage()
+    assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.ERROR)
