@@ -14,11 +14,12 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.reminder_targets import notifiers_from_settings
 from bot.cli.requests import By, acting_staff, fail, say, settings_or_exit
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
-from bot.tickets.reminders import Reminders, notifiers_from_settings
+from bot.tickets.reminders import Reminders
 from bot.tickets.service import RequestService
 
 log = logging.getLogger(__name__)

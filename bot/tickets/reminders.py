@@ -9,32 +9,28 @@ once, never twice.
 The notices carry the reference, kind, due date and assignee, never the requester's name or
 words: a triage channel or a shared mailbox is not the place for them.
 
-A target is anything with a `target` name and a `send` method (the Notifier protocol). Slack uses
-the Web API's chat.postMessage; email uses SMTP; Teams posts to an incoming webhook, and the Teams
-channel code can hand in its own Notifier (for example a proactive message from the bot) instead.
+A target is anything with a `target` name and a `send` method (the Notifier protocol). Email is
+here (SMTP); each staff platform keeps its own notifier beside its other code: Slack's in
+bot/slack/reminders.py, Teams' (cards from the bot, or an incoming webhook) in
+bot/teams/reminders.py. A notifier that posts one message per notice says which ones went out
+before a failure, so those are never sent again.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import smtplib
 import ssl
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from enum import StrEnum
 from typing import Protocol
-from urllib.error import URLError
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import ConfigError, Settings
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import storage_errors
 from bot.storage.tables import ReminderSent
@@ -53,6 +49,11 @@ class Reminder(StrEnum):
 class DeliveryFailed(Exception):
     """A target could not take the notices; the message says why (no personal data)."""
 
+    def __init__(self, message: str, delivered: Sequence[Notice] = ()) -> None:
+        super().__init__(message)
+        # The notices that did go out before the failure: they count as sent.
+        self.delivered = tuple(delivered)
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -65,6 +66,8 @@ class Notice:
     days: int  # left (due soon) or past (overdue)
     assignee: str | None
     link: str | None
+    # The ticket as it stood, for a notifier that shows its actions (Teams cards).
+    ticket: TicketView | None = field(default=None, compare=False, repr=False)
 
     def line(self) -> str:
         if self.reminder is Reminder.OVERDUE:
@@ -106,6 +109,7 @@ def due_notices(
                 days,
                 ticket.assignee,
                 link,
+                ticket,
             )
         )
     notices.sort(key=lambda n: (n.reminder is not Reminder.OVERDUE, n.due_date, n.reference))
@@ -140,41 +144,6 @@ class Notifier(Protocol):
 
     def send(self, notices: Sequence[Notice]) -> None:
         """Deliver the notices as one message, or raise DeliveryFailed."""
-
-
-class SlackNotifier:
-    """One chat.postMessage to the triage channel."""
-
-    target = "slack"
-
-    def __init__(self, client: WebClient, channel: str) -> None:
-        self._client = client
-        self._channel = channel
-
-    def send(self, notices: Sequence[Notice]) -> None:
-        lines = [f"*{_mrkdwn(summary(notices))}*"]
-        for n in notices:
-            reference = f"<{n.link}|{n.reference}>" if n.link else n.reference
-            text = _mrkdwn(n.line()).replace(n.reference, reference, 1)
-            lines.append(f"• {':red_circle: ' if n.reminder is Reminder.OVERDUE else ''}{text}")
-        try:
-            self._client.chat_postMessage(
-                channel=self._channel,
-                text="\n".join(lines),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as error:
-            raise DeliveryFailed(
-                f"Slack refused the message: {error.response.get('error')}"
-            ) from error
-        except (SlackClientError, OSError) as error:
-            raise DeliveryFailed(f"Slack cannot be reached: {type(error).__name__}") from error
-
-
-def _mrkdwn(text: str) -> str:
-    # Slack's own escaping: &, < and > are its control characters.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class EmailNotifier:
@@ -220,61 +189,6 @@ class EmailNotifier:
             raise DeliveryFailed(
                 f"email via {self._host}:{self._port} failed: {type(error).__name__}: {error}"
             ) from error
-
-
-class TeamsWebhookNotifier:
-    """One message to a Teams channel through an incoming webhook (a Workflows URL)."""
-
-    target = "teams"
-
-    def __init__(self, url: str) -> None:
-        if not url.startswith(("https://", "http://")):
-            raise ConfigError("PRIVACYBOT_TEAMS_REMINDER_WEBHOOK_URL: must be an https:// URL")
-        self._url = url
-
-    def send(self, notices: Sequence[Notice]) -> None:
-        body = json.dumps({"text": plain_text(notices).replace("\n", "\n\n")}).encode()
-        request = urllib.request.Request(
-            self._url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
-                status = response.status
-        except (URLError, OSError) as error:
-            raise DeliveryFailed(f"the Teams webhook failed: {type(error).__name__}") from error
-        if status >= 300:
-            raise DeliveryFailed(f"the Teams webhook answered {status}")
-
-
-def notifiers_from_settings(settings: Settings) -> list[Notifier]:
-    """The targets the settings configure: Slack, Teams and email, each only if set up."""
-    notifiers: list[Notifier] = []
-    if settings.slack_bot_token and settings.slack_triage_channel:
-        client = WebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=settings.slack_api_url or WebClient.BASE_URL,
-            timeout=_TIMEOUT_SECONDS,
-        )
-        notifiers.append(SlackNotifier(client, settings.slack_triage_channel))
-    if settings.teams_reminder_webhook_url:
-        notifiers.append(
-            TeamsWebhookNotifier(settings.teams_reminder_webhook_url.get_secret_value())
-        )
-    if settings.smtp_host and settings.reminder_email_to:
-        notifiers.append(
-            EmailNotifier(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                security=settings.smtp_security,
-                sender=settings.smtp_from or f"privacybot@{settings.smtp_host}",
-                recipients=[str(address) for address in settings.reminder_email_to],
-                user=settings.smtp_user,
-                password=(
-                    settings.smtp_password.get_secret_value() if settings.smtp_password else None
-                ),
-            )
-        )
-    return notifiers
 
 
 @dataclass
@@ -328,8 +242,11 @@ class Reminders:
             except DeliveryFailed as error:
                 log.error("reminders to %s not sent, will retry: %s", notifier.target, error)
                 for notice in claimed:
-                    self._release(notifier.target, notice)
+                    if notice not in error.delivered:
+                        self._release(notifier.target, notice)
                 report.failed[notifier.target] = str(error)
+                if error.delivered:
+                    report.sent[notifier.target] = list(error.delivered)
                 continue
             log.info("sent %d reminders to %s", len(claimed), notifier.target)
             report.sent[notifier.target] = claimed

@@ -17,21 +17,19 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
 from bot.rules.deadlines import PauseReason
+from bot.slack.reminders import SlackNotifier
 from bot.storage.engine import session_factory
 from bot.storage.tables import LONDON, ReminderSent
-from bot.tickets.reminders import (
-    EmailNotifier,
-    Notifier,
-    Reminder,
-    Reminders,
-    SlackNotifier,
-    TeamsWebhookNotifier,
-    due_notices,
-)
+from bot.teams.poster import ChannelPoster
+from bot.teams.reminders import TeamsBotNotifier, TeamsWebhookNotifier
+from bot.teams.sdk import connect
+from bot.tickets.reminders import EmailNotifier, Notifier, Reminder, Reminders, due_notices
 from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.cli.test_requests import run
 from tests.conftest import Clock
 from tests.slack.fake_slack import FakeSlack, start_fake, stop_fake
+from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, FakeConnector, teams_settings
+from tests.teams.conftest import connector as connector  # the loopback Bot Connector
 
 TRIAGE = "C0TRIAGE"
 TOKEN = "xoxb-test-token"
@@ -306,3 +304,73 @@ def test_the_command_sends_once_across_processes(
     (message,) = posted(slack)
     assert f"<https://privacy.school.example/console/tickets/{ticket.reference}|" in message
     assert len(inbox.messages) == 1
+
+
+def teams_bot(connector: FakeConnector, data_dir: Path, clock: Clock) -> TeamsBotNotifier:
+    """A fresh notifier, as a new `privacybot reminders` process would make it."""
+    settings = teams_settings(
+        data_dir,
+        teams_triage_conversation_id=TRIAGE_CHANNEL,
+        teams_service_url=connector.url,
+    )
+    poster = ChannelPoster(
+        connect(settings), service_url=connector.url, tenant_id=settings.teams_tenant_id
+    )
+    return TeamsBotNotifier(poster, TRIAGE_CHANNEL, lambda: clock.today)
+
+
+def reminder_cards(connector: FakeConnector) -> list[dict[str, Any]]:
+    return [call.card for call in connector.messages_to(TRIAGE_CHANNEL)]
+
+
+def test_teams_gets_a_card_per_reminder_from_the_bot_once_across_a_restart(
+    service: RequestService,
+    clock: Clock,
+    tickets: dict[str, TicketView],
+    connector: FakeConnector,
+    tmp_path: Path,
+) -> None:
+    first = Reminders(service, [teams_bot(connector, tmp_path, clock)], due_soon_days=5, now=clock)
+    assert first.run().failed == {}
+    restarted = RequestService(service.sessions, calendar=service.calendar, now=clock)
+    Reminders(restarted, [teams_bot(connector, tmp_path, clock)], due_soon_days=5, now=clock).run()
+    overdue, soon = reminder_cards(connector)
+    assert tickets["overdue"].reference in overdue["body"][0]["text"]
+    assert "overdue" in overdue["body"][0]["text"]
+    assert tickets["due_soon"].reference in soon["body"][0]["text"]
+    # The ticket's own buttons, the same verbs the triage cards send to the running bot.
+    verbs = [a.get("verb") or a["card"]["actions"][0]["verb"] for a in overdue["actions"]]
+    assert verbs == ["assign", "request-id", "extend", "close"]
+    assert "Priya" not in str(overdue)
+
+
+def test_the_command_posts_teams_cards_once_across_processes(
+    engine: Engine,
+    database_url: str,
+    tmp_path: Path,
+    new_request: Callable[..., NewRequest],
+    connector: FakeConnector,
+) -> None:
+    real = RequestService(session_factory(engine))
+    ticket = real.log(
+        new_request(received_at=datetime.now(LONDON) - timedelta(days=40)), actor="office"
+    )
+    env = {
+        "DATABASE_URL": database_url,
+        "TEAMS_ALLOW_ANONYMOUS": "1",
+        "TEAMS_TENANT_ID": TENANT,
+        "TEAMS_TRIAGE_CONVERSATION_ID": TRIAGE_CHANNEL,
+        "TEAMS_SERVICE_URL": connector.url,
+        "PRIVACYBOT_PUBLIC_URL": "https://privacy.school.example",
+    }
+    first = run(["reminders"], tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    assert "teams: sent 1 reminders" in first.stdout
+    second = run(["reminders"], tmp_path, **env)
+    assert "teams: sent 0 reminders" in second.stdout
+    (card,) = reminder_cards(connector)
+    assert ticket.reference in card["body"][0]["text"]
+    link = f"https://privacy.school.example/console/tickets/{ticket.reference}"
+    assert {"type": "Action.OpenUrl", "title": "Open in the console", "url": link} in card[
+        "actions"
+    ]
