@@ -20,6 +20,7 @@ from bot.cli.letters import letters_app
 from bot.cli.requests import db_app, fail, purge, settings_or_exit, tickets_app
 from bot.cli.serve import serve
 from bot.cli.staff import reminders, staff_app
+from bot.cli.triage import triage_app
 from bot.content.evaluation import evaluate, read_labelled
 from bot.content.intents import ContentError
 from bot.conversation.assembly import build_conversation, build_matcher
@@ -43,6 +44,7 @@ app.command("purge")(purge)
 app.add_typer(staff_app, name="staff")
 app.command("reminders")(reminders)
 app.add_typer(letters_app, name="letters")
+app.add_typer(triage_app, name="triage")
 
 console = Console()
 errors = Console(stderr=True)

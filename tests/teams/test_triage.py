@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.app import create_app
 from bot.rules.deadlines import TicketKind
+from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.storage.tables import AuditEvent, Outcome, Relationship, RequestChannel, Status
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON
 from bot.tickets.service import NewRequest, RequestService, TicketFilter, TicketView
-from tests.teams.conftest import TRIAGE_CHANNEL, Call, FakeConnector, Person, send
+from tests.cli.test_requests import run
+from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, Call, FakeConnector, Person, send
 
 
 def log_request(service: RequestService) -> TicketView:
@@ -228,3 +233,35 @@ def test_a_card_deleted_in_teams_is_posted_again_when_its_ticket_changes(
         lambda c: c.method == "PUT" and c.path.endswith(f"/activities/{second.answer_id}")
     )
     assert facts(update.card)["Status"] == "awaiting id"
+
+
+def test_a_new_channel_gets_open_tickets_only_when_asked_and_only_once(
+    database_url: str, tmp_path: Path, connector: FakeConnector, bot_settings: Any
+) -> None:
+    """History is not replayed into a new channel; `triage post-open` posts what is open, once."""
+    engine = make_engine(database_url)
+    ensure_schema(engine)
+    service = RequestService(session_factory(engine))
+    try:
+        waiting = log_request(service)
+        done = log_request(service)
+        service.close(done.reference, Outcome.WITHDRAWN, actor="office")
+    finally:
+        service.dispose()
+    env = {
+        "DATABASE_URL": database_url,
+        "TEAMS_ALLOW_ANONYMOUS": "1",
+        "TEAMS_TENANT_ID": TENANT,
+        "TEAMS_TRIAGE_CONVERSATION_ID": TRIAGE_CHANNEL,
+        "TEAMS_SERVICE_URL": connector.url,
+    }
+    with TestClient(create_app(bot_settings)):
+        time.sleep(0.5)  # several rounds of the feed: nothing from before it started is posted
+    assert connector.messages_to(TRIAGE_CHANNEL) == []
+    first = run(["triage", "post-open", "teams"], tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    assert "teams: posted 1 open tickets" in first.stdout
+    again = run(["triage", "post-open", "teams"], tmp_path, **env)
+    assert "teams: posted 0 open tickets" in again.stdout
+    (card,) = connector.messages_to(TRIAGE_CHANNEL)
+    assert waiting.reference in str(card.body)
