@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation.handler import Conversation
 from bot.conversation.handoff import HandoffDesk
 from bot.conversation.handoff_store import HandoffStore
+from bot.slack.markup import to_mrkdwn
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
 from bot.storage.engine import StorageUnavailable
@@ -46,6 +47,13 @@ class Parts:
     def channel_labels(self) -> Mapping[str, Any]:
         labels = self.conversation.answers.buttons.get("channel")
         return labels if isinstance(labels, Mapping) else {}
+
+    def notice(self, step: str, **values: str) -> str:
+        """What staff read about their own action (answers/_staff_notices.md), as mrkdwn."""
+        words = self.conversation.answers.render(
+            "_staff_notices", Audience.STAFF, step=step, **values
+        )
+        return to_mrkdwn(words)
 
     def today(self) -> date:
         return datetime.now(LONDON).date()

@@ -132,12 +132,14 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
         try:
             ticket = await asyncio.to_thread(parts.requests.log, request, actor=actor)
         except TicketError as error:
-            await client.chat_postMessage(channel=user, text=f"Not logged: {error}")
+            await client.chat_postMessage(
+                channel=user, text=parts.notice("not_logged", reason=str(error))
+            )
             return
-        await client.chat_postMessage(
-            channel=user,
-            text=f"Logged *{ticket.reference}*: due {format_date(ticket.due_date)}.",
+        logged = parts.notice(
+            "logged", reference=ticket.reference, due_date=format_date(ticket.due_date)
         )
+        await client.chat_postMessage(channel=user, text=logged)
         await parts.refresh_triage()
 
     @reported
@@ -234,6 +236,8 @@ async def _change(parts: Parts, client: AsyncWebClient, user: str, change: Any) 
     try:
         await asyncio.to_thread(change)
     except TicketError as error:
-        await client.chat_postMessage(channel=user, text=f"Not changed: {error}")
+        await client.chat_postMessage(
+            channel=user, text=parts.notice("not_changed", reason=str(error))
+        )
         return
     await parts.refresh_triage()

@@ -153,3 +153,17 @@ def _raw_id(harness: Harness, signed: str) -> str:
     from bot.web.signing import ConversationIds, secret_key
 
     return ConversationIds(secret_key(harness.settings)).open(signed)
+
+
+async def test_a_parents_markdown_link_is_never_a_link_in_slack(harness: Harness) -> None:
+    trick = "[School portal https://portal.school.example](https://evil.example) <@U0HEAD>"
+    conversation = await start(harness)
+    await say(harness, conversation, trick)
+    await say(harness, conversation, "can I talk to a real person please")
+    await say(harness, conversation, HANDOFF_START)
+    await say(harness, conversation, trick)
+    transcript, relayed = [c.params["text"] for c in harness.fake.called("chat.postMessage")[1:]]
+    for text in (transcript, relayed):
+        assert "<https://evil.example|" not in text
+        assert "<@U0HEAD>" not in text  # no mention either: Slack shows the characters
+        assert "[School portal https://portal.school.example](https://evil.example)" in text
