@@ -116,6 +116,14 @@ def _mount_configured_channels(
         mount_teams(app, settings, conversation)
     elif settings.teams_triage_conversation_id:
         log.warning("TEAMS_TRIAGE_CONVERSATION_ID is set, but Teams is not (TEAMS_APP_ID)")
+    chosen = settings.handoff_platform
+    if chosen is not None and settings.resolved_handoff_platform() != chosen:
+        log.warning(
+            "PRIVACYBOT_HANDOFF_PLATFORM=%s, but %s has no triage channel: parents are given "
+            "the office's contact details instead",
+            chosen,
+            chosen,
+        )
 
 
 def create_app_from_environment() -> FastAPI:

@@ -87,6 +87,14 @@ def manifest(settings: Settings) -> dict[str, Any]:
             }
         ],
         "validDomains": _valid_domains(settings),
+        # Resource-specific consent: the team's owner lets the bot read the triage channel's
+        # messages without an @mention, so staff can simply reply in a hand-off thread.
+        "webApplicationInfo": {"id": app_id, "resource": f"api://botid-{app_id}"},
+        "authorization": {
+            "permissions": {
+                "resourceSpecific": [{"name": "ChannelMessage.Read.Group", "type": "Application"}]
+            }
+        },
     }
 
 
