@@ -11,9 +11,13 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
+from bot.config import Settings
 from bot.conversation.handoff import HANDOFF_START
+from tests.slack.fake_slack import start_fake, stop_fake
 from tests.teams.conftest import TRIAGE_CHANNEL, Call, FakeConnector, Person, send
 
 
@@ -214,3 +218,36 @@ def test_teams_going_down_during_a_hand_off_keeps_the_parents_message(
     finally:
         engine.dispose()
     assert "Hello? My number is 07700 900123" in words
+
+
+@pytest.mark.parametrize("chosen", ["teams", "slack"])
+def test_with_slack_and_teams_both_set_up_one_setting_chooses_the_platform(
+    bot_settings: Settings, connector: FakeConnector, chosen: str
+) -> None:
+    slack = start_fake()
+    try:
+        values = bot_settings.model_dump() | {
+            "slack_bot_token": "xoxb-test",
+            "slack_signing_secret": "8f742231b10e8888abcd99yyyzzz85a5",
+            "slack_triage_channel": "CTRIAGE",
+            "slack_api_url": slack.url,
+            "slack_triage_interval_seconds": 3600,
+            "handoff_platform": chosen,
+        }
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        with TestClient(create_app(settings)) as client:
+            conversation = start(client)
+            say(client, conversation, "can I talk to a real person please")
+            opened = say(client, conversation, HANDOFF_START)
+            assert "passed this conversation to the school office" in opened
+        slack_threads = [
+            call for call in slack.called("chat.postMessage") if "blocks" in call.params
+        ]
+        if chosen == "teams":
+            assert len(root_posts(connector)) == 1
+            assert slack_threads == []
+        else:
+            assert root_posts(connector) == []
+            assert len(slack_threads) == 1
+    finally:
+        stop_fake(slack)
