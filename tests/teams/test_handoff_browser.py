@@ -52,7 +52,3 @@ def test_the_parent_sees_the_teams_reply_and_is_told_when_the_office_closes(
     close["conversation"]["id"] = thread
     assert httpx.post(f"{live.url}{MESSAGES_PATH}", json=close).status_code == 200
     expect(said.last).to_contain_text("finished with this conversation", timeout=15_000)
-    page.screenshot(path=str(tmp_path / "teams-handoff-closed.png"))  # type: ignore[attr-defined]
-    Path("/tmp/teams-handoff-closed.png").write_bytes(
-        (tmp_path / "teams-handoff-closed.png").read_bytes()
-    )
