@@ -11,7 +11,7 @@ that calls the desk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,6 +53,24 @@ class ThreadRef:
 
     channel: str
     thread_id: str
+
+
+@dataclass(frozen=True)
+class StaffWords:
+    """What staff read on hand-off cards, from answers/ (_staff_notices.md and buttons.yaml)."""
+
+    answers: Answers
+
+    def notice(self, step: str, who: str = "") -> str:
+        return self.answers.render("_staff_notices", Audience.STAFF, step=step, who=who)
+
+    def button(self, key: str) -> str:
+        return str(self.answers.buttons["staff_handoff"][key])
+
+    def speaker(self, role: str) -> str:
+        speakers = self.answers.buttons.get("speakers")
+        found = speakers.get(role) if isinstance(speakers, Mapping) else None
+        return str(found or role)
 
 
 class StaffThreads(Protocol):

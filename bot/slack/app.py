@@ -26,7 +26,7 @@ from slack_sdk.web import WebClient
 
 from bot.config import ConfigError, Settings
 from bot.conversation.handler import Conversation
-from bot.conversation.handoff import HandoffBridge, HandoffDesk
+from bot.conversation.handoff import HandoffBridge, HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
 from bot.slack import asking, threads, ticketing
 from bot.slack.bridge import SlackThreads
@@ -179,6 +179,7 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
         requests=requests,
         handoffs=handoffs,
         desk=HandoffDesk.speaking(handoffs, conversation.answers),
+        words=StaffWords(conversation.answers),
         tasks=tasks,
     )
     channel = settings.slack_triage_channel
@@ -193,7 +194,9 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
             parts.today,
         )
         if settings.resolved_handoff_platform() == PLATFORM:
-            slack_threads = SlackThreads(lambda: web_client(wait_out_rate_limits=True), channel)
+            slack_threads = SlackThreads(
+                lambda: web_client(wait_out_rate_limits=True), channel, parts.words
+            )
             conversation.handoff = HandoffBridge(handoffs, slack_threads)
     asking.register(bolt, parts)
     ticketing.register(bolt, parts)

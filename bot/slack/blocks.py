@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from bot.conversation.handoff import StaffWords
 from bot.conversation.intake import format_date
 from bot.rules.deadlines import TicketKind, kind_label
 from bot.slack.markup import escape, to_mrkdwn
@@ -327,24 +328,22 @@ def view_values(view: Mapping[str, Any]) -> dict[str, str]:
 
 # -- hand-offs ---------------------------------------------------------------------------------
 
-ROLE_NAMES = {"person": "Parent", "bot": "Bot", "staff": "Staff"}
 
-
-def handoff_blocks(closed_by: str | None = None) -> tuple[str, list[Block]]:
+def handoff_blocks(words: StaffWords, closed_by: str | None = None) -> tuple[str, list[Block]]:
     """The thread's first message: what staff are asked to do, and the button to finish."""
-    words = "A parent in the web chat would like to talk to someone."
+    asked = words.notice("handoff_asked")
     if closed_by is not None:
-        return words, [section(words), context(f"Hand-off closed by {closed_by}.")]
-    return words, [
-        section(
-            f"{words} Reply *in this thread*: they see your replies in their chat, and "
-            "their messages appear here."
-        ),
+        return asked, [
+            section(escape(asked)),
+            context(escape(words.notice("handoff_closed", closed_by))),
+        ]
+    return asked, [
+        section(f"{escape(asked)} {escape(words.notice('handoff_reply_here'))}"),
         {
             "type": "actions",
             "block_id": "handoff",
             # The thread is the hand-off: the click's message ts finds it.
-            "elements": [button("Close hand-off", HANDOFF_CLOSE, "close")],
+            "elements": [button(words.button("close"), HANDOFF_CLOSE, "close")],
         },
     ]
 
@@ -352,20 +351,19 @@ def handoff_blocks(closed_by: str | None = None) -> tuple[str, list[Block]]:
 PERSON = "person"
 
 
-def transcript_text(transcript: Sequence[tuple[str, str]]) -> str:
+def transcript_text(words: StaffWords, transcript: Sequence[tuple[str, str]]) -> str:
     """The conversation so far, as one message in the thread.
 
     The bot's turns are its own markdown; a parent's words are shown exactly as typed, so a
     `[School portal](https://evil.example)` they wrote never becomes a link with a made-up label.
     """
     lines = [
-        f"*{ROLE_NAMES.get(role, role)}:* "
-        + (escape(words) if role == PERSON else to_mrkdwn(words))
-        for role, words in transcript
+        f"*{escape(words.speaker(role))}:* " + (escape(said) if role == PERSON else to_mrkdwn(said))
+        for role, said in transcript
     ]
     return "\n\n".join(lines) or "(nothing yet)"
 
 
-def relayed_text(words: str) -> str:
+def relayed_text(words: StaffWords, said: str) -> str:
     """A parent's next message in the thread, as plain text (see transcript_text)."""
-    return f"*Parent:* {escape(words)}"
+    return f"*{escape(words.speaker(PERSON))}:* {escape(said)}"

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web import WebClient
 
-from bot.conversation.handoff import HandoffUnavailable, ThreadRef, Transcript
+from bot.conversation.handoff import HandoffUnavailable, StaffWords, ThreadRef, Transcript
 from bot.slack import blocks
 
 log = logging.getLogger(__name__)
@@ -27,21 +27,22 @@ class SlackThreads:
 
     platform = PLATFORM
 
-    def __init__(self, client: Callable[[], WebClient], channel: str) -> None:
+    def __init__(self, client: Callable[[], WebClient], channel: str, words: StaffWords) -> None:
         self._client = client
         self.channel = channel
+        self._words = words
 
     def start(self, transcript: Transcript) -> ThreadRef:
         with _unavailable("open a hand-off"):
             client = self._client()
-            summary, root_blocks = blocks.handoff_blocks()
+            summary, root_blocks = blocks.handoff_blocks(self._words)
             root = client.chat_postMessage(channel=self.channel, text=summary, blocks=root_blocks)
             thread = ThreadRef(str(root.get("channel") or self.channel), str(root["ts"]))
             try:
                 client.chat_postMessage(
                     channel=thread.channel,
                     thread_ts=thread.thread_id,
-                    text=blocks.transcript_text(transcript)[:39_000],
+                    text=blocks.transcript_text(self._words, transcript)[:39_000],
                     unfurl_links=False,
                     unfurl_media=False,
                 )
@@ -55,7 +56,7 @@ class SlackThreads:
             self._client().chat_postMessage(
                 channel=thread.channel,
                 thread_ts=thread.thread_id,
-                text=blocks.relayed_text(words),
+                text=blocks.relayed_text(self._words, words),
                 unfurl_links=False,
                 unfurl_media=False,
             )

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.handler import Conversation
-from bot.conversation.handoff import HandoffDesk
+from bot.conversation.handoff import HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
 from bot.slack.markup import to_mrkdwn
 from bot.slack.tasks import KeptTasks
@@ -39,6 +39,7 @@ class Parts:
     requests: RequestService
     handoffs: HandoffStore
     desk: HandoffDesk
+    words: StaffWords
     tasks: KeptTasks
     triage: TriageFeed | None = None
     _names: dict[str, str] = field(default_factory=dict)

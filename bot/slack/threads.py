@@ -53,7 +53,7 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
         if handoff is None or await asyncio.to_thread(desk.close, handoff) is None:
             return  # closed already: a double click, or another member of staff
         _, name = await parts.actor(client, body["user"]["id"])
-        summary, closed = blocks.handoff_blocks(closed_by=name)
+        summary, closed = blocks.handoff_blocks(parts.words, closed_by=name)
         await client.chat_update(channel=channel, ts=thread, text=summary, blocks=closed)
 
     bolt.event("message", matchers=[is_thread_reply])(ack=acknowledge, lazy=[pass_reply_on])

@@ -16,19 +16,22 @@ import contextlib
 import html
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
-from bot.content.answers import Answers
-from bot.conversation.handoff import HandoffDesk, HandoffUnavailable, ThreadRef, Transcript
+from bot.conversation.handoff import (
+    HandoffDesk,
+    HandoffUnavailable,
+    StaffWords,
+    ThreadRef,
+    Transcript,
+)
 from bot.conversation.handoff_store import HandoffView
 from bot.teams.poster import ChannelPoster, NotRunning, thread_conversation
-from bot.types import Audience
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +45,6 @@ _TURNS_SHOWN = 40
 _CHARS_PER_TURN = 1500
 _FAILURES = (aiohttp.ClientError, OSError, TimeoutError, NotRunning, RuntimeError)
 _TAGS = re.compile(r"<[^>]*>")
-
-
-@dataclass(frozen=True)
-class StaffWords:
-    """What staff read on hand-off cards, from answers/ (_staff_notices.md and buttons.yaml)."""
-
-    answers: Answers
-
-    def notice(self, step: str, who: str = "") -> str:
-        return self.answers.render("_staff_notices", Audience.STAFF, step=step, who=who)
-
-    def button(self, key: str) -> str:
-        return str(self.answers.buttons["staff_handoff"][key])
-
-    def speaker(self, role: str) -> str:
-        speakers = self.answers.buttons.get("speakers")
-        found = speakers.get(role) if isinstance(speakers, Mapping) else None
-        return str(found or role)
 
 
 def _said(speaker: str, words: str) -> dict[str, Any]:

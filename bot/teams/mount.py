@@ -17,10 +17,10 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.conversation.handler import Conversation
-from bot.conversation.handoff import HandoffBridge, HandoffDesk
+from bot.conversation.handoff import HandoffBridge, HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
 from bot.teams.agent import TeamsAgent
-from bot.teams.handoff import StaffSide, StaffWords, TeamsThreads
+from bot.teams.handoff import StaffSide, TeamsThreads
 from bot.teams.poster import ChannelPoster
 from bot.teams.sdk import connect
 from bot.teams.triage import PLATFORM, TriagePoster
