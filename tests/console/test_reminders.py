@@ -374,3 +374,25 @@ def test_the_command_posts_teams_cards_once_across_processes(
     assert {"type": "Action.OpenUrl", "title": "Open in the console", "url": link} in card[
         "actions"
     ]
+
+
+def test_a_teams_failure_part_way_sends_the_rest_next_time_and_nothing_twice(
+    service: RequestService,
+    clock: Clock,
+    tickets: dict[str, TicketView],
+    connector: FakeConnector,
+    tmp_path: Path,
+) -> None:
+    connector.posts_before_down = 1  # the first card goes out, then Teams is unreachable
+    report = Reminders(
+        service, [teams_bot(connector, tmp_path, clock)], due_soon_days=5, now=clock
+    ).run()
+    assert "Teams cannot take the card" in report.failed["teams"]
+    assert [n.reference for n in report.sent["teams"]] == [tickets["overdue"].reference]
+    connector.posts_before_down = None
+    connector.down = False
+    Reminders(service, [teams_bot(connector, tmp_path, clock)], due_soon_days=5, now=clock).run()
+    headings = [card["body"][0]["text"] for card in reminder_cards(connector)]
+    assert len(headings) == 2
+    assert tickets["overdue"].reference in headings[0]
+    assert tickets["due_soon"].reference in headings[1]

@@ -64,6 +64,8 @@ class FakeConnector:
     deleted: set[str] = field(default_factory=set)
     # While set, every call fails as an unreachable Teams would (503).
     down: bool = False
+    # Go down by itself once this many posts have been taken (a failure part-way through).
+    posts_before_down: int | None = None
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -98,6 +100,9 @@ def _handler(connector: FakeConnector) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             path = unquote(self.path.split("?", 1)[0])
+            posts = sum(1 for call in connector.calls if call.method == "POST")
+            if connector.posts_before_down is not None and posts >= connector.posts_before_down:
+                connector.down = True
             if connector.down:
                 status, answer = 503, {"error": {"code": "ServiceUnavailable", "message": "down"}}
                 data = json.dumps(answer).encode()
