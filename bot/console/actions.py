@@ -14,6 +14,7 @@ from bot.console.auth import require_record_keeper
 from bot.console.forms import Form, FormProblem
 from bot.rules.deadlines import PauseReason
 from bot.storage.tables import Action, NoteVisibility, Outcome
+from bot.tickets.reopening import Reopening
 from bot.tickets.service import RequestService
 
 Handler = Callable[[RequestService, str, Form, StaffMember], object]
@@ -85,14 +86,41 @@ def _note(service: RequestService, ref: str, form: Form, staff: StaffMember) -> 
     return service.add_note(ref, text, actor=staff.email, visibility=visibility)
 
 
+class NeedsConfirmation(Exception):
+    """Closing was asked for but not yet confirmed: the page shows what will happen first."""
+
+    def __init__(self, outcome: Outcome, reason: str | None) -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+        self.reason = reason
+
+
+def _reassign(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    colleague = form.text("assignee", "The colleague to give it to")
+    return service.assign(ref, colleague, actor=staff.email)
+
+
+def _reopen(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    reason = form.text("reason", "The reason for reopening")
+    return Reopening(service.sessions).reopen(ref, reason, actor=staff.email)
+
+
 def _close(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
+    # No outcome is chosen for the member of staff: an unchosen one is a mistake, not a default.
+    chosen = form.get("outcome") or ""
+    if not chosen:
+        raise FormProblem("Choose the outcome before closing the ticket")
     try:
-        outcome = Outcome(form.text("outcome", "The outcome"))
+        outcome = Outcome(chosen)
     except ValueError:
         raise FormProblem("Choose one of the outcomes in the list") from None
     if outcome is Outcome.REFUSED:
         require_record_keeper(staff, "close a request as refused")
     reason = form.optional_text("reason")
+    if outcome is Outcome.REFUSED and reason is None:
+        raise FormProblem("A refusal needs its reason (manifestly unfounded or excessive, and why)")
+    if form.get("confirmed") != "yes":
+        raise NeedsConfirmation(outcome, reason)
     return service.close(ref, outcome, actor=staff.email, reason=reason)
 
 
@@ -114,5 +142,9 @@ ACTIONS: Mapping[str, ConsoleAction] = {
     ),
     "extend": ConsoleAction(Action.EXTEND, _extend, "Extended to three months."),
     "note": ConsoleAction(Action.NOTE, _note, "Note added."),
+    "reassign": ConsoleAction(Action.ASSIGN, _reassign, "The ticket has a new assignee."),
     "close": ConsoleAction(Action.CLOSE, _close, "The ticket is closed."),
+    "reopen": ConsoleAction(Action.VIEW, _reopen, "The ticket is open again; the reason is noted."),
 }
+# Shown after logging a request at the desk (the form lives in intake.py).
+LOGGED = "The request is logged. The clock started on the day it was received."

@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from bot.config import ConfigError, Settings
 from bot.console.accounts import StaffAccounts
 from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
+from bot.console.intake import intake_router
 from bot.console.letters import ResponseTools, letters_router
+from bot.console.listing import list_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
@@ -24,6 +26,7 @@ from bot.content.answers import Answers
 from bot.tickets.correspondence import Correspondence
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
+from bot.tickets.search import TicketSearch
 from bot.tickets.service import RequestService, london_now
 from bot.web.requester import deliveries_of, files_of
 from bot.web.signing import secret_key
@@ -49,6 +52,9 @@ def mount_console(
     gate = Gate(StaffAccounts(requests.sessions), cookies)
     pages = Pages()
     app.include_router(login_router(gate, pages))
+    app.include_router(list_router(gate, pages, TicketSearch(requests.sessions), today))
+    # Before the ticket page, whose /tickets/{reference} would otherwise take "new".
+    app.include_router(intake_router(gate, pages, requests, today))
     app.include_router(triage_router(gate, pages, requests, today))
     app.include_router(reports_router(gate, pages, requests, settings, today))
     tools = ResponseTools(

@@ -1,11 +1,10 @@
-"""The ticket list and the ticket page, with its actions."""
+"""The ticket page and its actions (the list and search are in listing.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -13,122 +12,62 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.console.accounts import StaffMember
-from bot.console.actions import ACTIONS
+from bot.console.actions import ACTIONS, LOGGED, NeedsConfirmation
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
 from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.rules.deadlines import PauseReason, TicketKind
-from bot.storage.tables import ALLOWED_ACTIONS, Outcome, Status, TicketError
-from bot.tickets.service import RequestService, TicketFilter, TicketNotFound
-
-E = TypeVar("E", bound=StrEnum)
-
-DUE_CHOICES = {"overdue": "Overdue", "week": "Due this week"}
+from bot.rules.deadlines import PauseReason
+from bot.storage.tables import ALLOWED_ACTIONS, Outcome, TicketError
+from bot.tickets.service import RequestService, TicketNotFound
 
 
 class NoSuchPage(Exception):
     """A ticket or an action that does not exist: 404."""
 
 
-def _member(enum: type[E], value: str | None) -> E | None:
-    try:
-        return enum(value) if value else None
-    except ValueError:
-        return None
+class TicketPages:
+    """Renders one ticket's page: its clock, request, timeline and the actions it allows."""
 
+    def __init__(
+        self, gate: Gate, pages: Pages, requests: RequestService, today: Callable[[], date]
+    ) -> None:
+        self.gate, self.pages, self.requests, self.today = gate, pages, requests, today
 
-def ticket_filter(
-    status: str | None, kind: str | None, due: str | None, assignee: str | None, today: date
-) -> TicketFilter:
-    """Turn the list's query string into a filter; unknown values are ignored."""
-    closed = status == "all"
-    return TicketFilter(
-        status=_member(Status, status),
-        kind=_member(TicketKind, kind),
-        overdue=due == "overdue",
-        # This week runs to Sunday: on a Friday, "this week" is today to Sunday.
-        due_within_days=6 - today.weekday() if due == "week" else None,
-        assignee=assignee.strip() if assignee and assignee.strip() else None,
-        include_closed=closed,
-    )
+    def render(
+        self, request: Request, staff: StaffMember, reference: str, **extra: Any
+    ) -> HTMLResponse:
+        try:
+            detail = self.requests.get(reference, actor=staff.email)  # audited as a view
+        except TicketNotFound as error:
+            raise NoSuchPage(str(error)) from error
+        ticket = detail.ticket
+        colleagues = [a.email for a in self.gate.accounts.accounts() if not a.disabled]
+        return self.pages.render(
+            request,
+            "ticket.html",
+            staff=staff,
+            status=extra.pop("status", 200),
+            section="tickets",
+            detail=detail,
+            ticket=ticket,
+            today=self.today(),
+            entries=timeline(detail),
+            allowed={action.value for action in ALLOWED_ACTIONS[ticket.status]},
+            done=extra.pop("done", None),
+            problem=extra.pop("problem", None),
+            confirm=extra.pop("confirm", None),
+            colleagues=colleagues,
+            pause_reasons=[r for r in PauseReason if r is not PauseReason.AWAITING_ID],
+            outcomes=[o for o in Outcome if staff.keeps_the_record or o is not Outcome.REFUSED],
+        )
 
 
 def triage_router(
     gate: Gate, pages: Pages, requests: RequestService, today: Callable[[], date]
 ) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
-
-    @router.get("", name="console_home")
-    def home(staff: StaffMember = Depends(gate.staff)) -> Response:
-        return RedirectResponse(f"{PREFIX}/tickets", status_code=303, headers=NO_STORE)
-
-    @router.get("/tickets", name="console_tickets")
-    def tickets(
-        request: Request,
-        staff: StaffMember = Depends(gate.staff),
-        status: str | None = None,
-        kind: str | None = None,
-        due: str | None = None,
-        assignee: str | None = None,
-    ) -> HTMLResponse:
-        day = today()
-        filters = ticket_filter(status, kind, due, assignee, day)
-        shown = requests.list_tickets(filters)
-        everyone = sorted(
-            {t.assignee for t in requests.list_tickets(TicketFilter()) if t.assignee}
-            | {staff.email}
-        )
-        return pages.render(
-            request,
-            "tickets.html",
-            staff=staff,
-            section="tickets",
-            tickets=shown,
-            today=day,
-            chosen={
-                "status": status or "",
-                "kind": kind or "",
-                "due": due or "",
-                "assignee": assignee or "",
-            },
-            statuses=list(Status),
-            kinds=list(TicketKind),
-            due_choices=DUE_CHOICES,
-            assignees=everyone,
-            filtered=any((status, kind, due, assignee)),
-        )
-
-    def ticket_page(
-        request: Request,
-        staff: StaffMember,
-        reference: str,
-        *,
-        done: str | None = None,
-        problem: str | None = None,
-        status: int = 200,
-    ) -> HTMLResponse:
-        try:
-            detail = requests.get(reference, actor=staff.email)  # audited as a view
-        except TicketNotFound as error:
-            raise NoSuchPage(str(error)) from error
-        ticket = detail.ticket
-        return pages.render(
-            request,
-            "ticket.html",
-            staff=staff,
-            status=status,
-            section="tickets",
-            detail=detail,
-            ticket=ticket,
-            today=today(),
-            entries=timeline(detail),
-            allowed={action.value for action in ALLOWED_ACTIONS[ticket.status]},
-            done=done,
-            problem=problem,
-            pause_reasons=[r for r in PauseReason if r is not PauseReason.AWAITING_ID],
-            outcomes=[o for o in Outcome if staff.keeps_the_record or o is not Outcome.REFUSED],
-        )
+    ticket_pages = TicketPages(gate, pages, requests, today)
 
     @router.get("/tickets/{reference}", name="console_ticket")
     def ticket(
@@ -138,8 +77,8 @@ def triage_router(
         done: str | None = None,
     ) -> HTMLResponse:
         action = ACTIONS.get(done or "")
-        message = action.done if action else None
-        return ticket_page(request, staff, reference, done=message)
+        message = LOGGED if done == "logged" else action.done if action else None
+        return ticket_pages.render(request, staff, reference, done=message)
 
     @router.post("/tickets/{reference}/{action}", name="console_ticket_action")
     async def act(
@@ -152,18 +91,21 @@ def triage_router(
         chosen = ACTIONS.get(action)
         if chosen is None:
             raise NoSuchPage(f"there is no action {action!r}")
+        extra: dict[str, Any]
         try:
             await run_in_threadpool(chosen.run, requests, reference, form, staff)
         except TicketNotFound as error:
             raise NoSuchPage(str(error)) from error
+        except NeedsConfirmation as asked:
+            extra = {"confirm": asked}
         except (TicketError, FormProblem) as error:
-            problem = str(error)
+            extra = {"problem": str(error), "status": 400}
         else:
             where = f"{PREFIX}/tickets/{quote(reference.strip().upper())}?done={action}"
             return RedirectResponse(where, status_code=303, headers=NO_STORE)
-        # The page again, with the problem at the top and the forms as they were.
+        # The page again, with the question or the problem at the top and the forms as they were.
         return await run_in_threadpool(
-            lambda: ticket_page(request, staff, reference, problem=problem, status=400)
+            lambda: ticket_pages.render(request, staff, reference, **extra)
         )
 
     return router

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
+from bot.console.wording import long_date, long_moment, period
 from bot.rules.deadlines import kind_label
 from bot.tickets.service import TicketView
 
@@ -75,7 +76,14 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters.update(when=_when, words=_words, kind_label=kind_label)
+        self._env.filters.update(
+            when=_when,
+            words=_words,
+            kind_label=kind_label,
+            long_moment=long_moment,
+            long_date=long_date,
+            period=period,
+        )
         self._env.globals.update(due_badge=due_badge)
 
     def render(

@@ -107,7 +107,7 @@ def test_the_office_filters_takes_extends_and_closes_a_ticket(desk: Any, console
     desk.get_by_role("button", name="Close the ticket").click()
     expect(desk.get_by_role("status")).to_have_text("The ticket is closed.")
     expect(timeline(desk)).to_contain_text("Closed")
-    expect(timeline(desk)).to_contain_text("status: in progress → closed")
+    expect(timeline(desk)).to_contain_text("Status: in progress → closed")
     expect(desk.locator(".summary .badge")).to_have_text("Closed")
 
 

@@ -175,7 +175,7 @@ def test_each_action_goes_through_the_service_as_the_signed_in_member_of_staff(
     act("hold", reason="Waiting for the head's advice")
     act("extend", reason="Several requests at once")
     act("note", text="Phoned the parent", visibility="to_requester")
-    page = act("close", outcome="complied")
+    page = act("close", outcome="complied", confirmed="yes")
     assert "The ticket is closed." in page
 
     detail = requests_service.get(ticket.reference, actor="test")
@@ -189,7 +189,7 @@ def test_each_action_goes_through_the_service_as_the_signed_in_member_of_staff(
     ]
     changes = {e.action for e in detail.events if e.actor == staff[Role.OFFICE]}
     assert {"assigned", "paused", "resumed", "extended", "note_added", "closed"} <= changes
-    for step in ("Taken", "Clock paused", "Clock restarted", "Extended", "Closed"):
+    for step in ("Assigned", "Clock paused", "Clock restarted", "Extended", "Closed"):
         assert f"<strong>{step}</strong>" in page
 
 

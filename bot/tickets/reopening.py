@@ -1,0 +1,102 @@
+"""Reopening a closed ticket: the outcome is undone, the reason is kept, every step is audited.
+
+A closed ticket is a record (the lifecycle allows only reading and notes), so reopening is
+its own deliberate step: it needs a reason, and the trail shows who reopened it and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.engine import transaction
+from bot.storage.tables import AuditEvent, NoteVisibility, Status, Ticket, TicketNote
+from bot.tickets.service import InvalidChange, TicketNotFound, TicketView, _view, london_now
+
+_REASON_LIMIT = 2_000
+# The reason may name people; the audit trail outlives the ticket, so it says only that one
+# was given, and the words stay in the ticket's notes.
+_REASON_KEPT = "[text kept on the ticket]"
+
+
+class Reopening:
+    """Reopen closed tickets through the same tables and audit trail as the request service."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = london_now
+    ) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    def reopen(self, reference: str, reason: str, *, actor: str) -> TicketView:
+        """Reopen a closed ticket as in progress; its outcome and closing time are cleared."""
+        why = reason.strip()
+        if not why:
+            raise InvalidChange("the reason for reopening is missing")
+        if len(why) > _REASON_LIMIT:
+            raise InvalidChange(f"the reason is longer than {_REASON_LIMIT} characters")
+        who = actor.strip()[:100]
+        if not who:
+            raise InvalidChange("who is acting must be recorded")
+        wanted = reference.strip().upper()
+        with transaction(self._sessions) as session:
+            ticket = session.scalar(
+                select(Ticket).where(Ticket.reference == wanted).with_for_update()
+            )
+            if ticket is None:
+                raise TicketNotFound(f"no ticket {wanted}")
+            if ticket.status is not Status.CLOSED:
+                raise InvalidChange(f"{wanted} is not closed, so there is nothing to reopen")
+            now = self._now()
+            changes = {
+                "outcome": (ticket.outcome, None),
+                "outcome_reason": (_REASON_KEPT if ticket.outcome_reason else None, None),
+                "closed_at": (ticket.closed_at, None),
+                "status": (Status.CLOSED, Status.IN_PROGRESS),
+            }
+            ticket.outcome = None
+            ticket.outcome_reason = None
+            ticket.closed_at = None
+            ticket.status = Status.IN_PROGRESS
+            ticket.notes.append(
+                TicketNote(
+                    at=now, author=who, text=f"Reopened: {why}", visibility=NoteVisibility.INTERNAL
+                )
+            )
+            for field, (old, new) in changes.items():
+                session.add(
+                    AuditEvent(
+                        ticket_id=ticket.id,
+                        ticket_reference=ticket.reference,
+                        at=now,
+                        actor=who,
+                        action="reopened",
+                        field=field,
+                        old_value=_text(old),
+                        new_value=_text(new),
+                    )
+                )
+            session.add(
+                AuditEvent(
+                    ticket_id=ticket.id,
+                    ticket_reference=ticket.reference,
+                    at=now,
+                    actor=who,
+                    action="reopened",
+                    field="reopen_reason",
+                    new_value=_REASON_KEPT,
+                )
+            )
+            session.flush()
+            return _view(ticket)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
