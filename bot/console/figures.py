@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from bot.rules.deadlines import TicketKind
 from bot.tickets.service import TicketView
+from bot.tickets.tallies import Tallies
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Figures:
     overdue: tuple[Overdue, ...]  # most overdue first
     open_now: int
     paused_now: int
+    overdue_total: int = 0  # all of them; `overdue` may list only the most overdue
 
     @property
     def on_time(self) -> int:
@@ -99,4 +101,37 @@ def figures(tickets: Sequence[TicketView], today: date, months: int = 12) -> Fig
         overdue=tuple(overdue),
         open_now=sum(1 for t in tickets if not t.closed),
         paused_now=sum(1 for t in tickets if t.paused),
+        overdue_total=len(overdue),
+    )
+
+
+def month_starts(today: date, months: int = 12) -> list[date]:
+    """The first days of the last `months` months, this one included, and of next month."""
+    first = today.replace(day=1) - relativedelta(months=months - 1)
+    return [first + relativedelta(months=n) for n in range(months + 1)]
+
+
+def figures_from_tallies(tallies: Tallies, starts: Sequence[date], today: date) -> Figures:
+    """The same figures as `figures`, from the database's grouped counts."""
+    counts: dict[date, Counter[TicketKind]] = {start: Counter() for start in starts[:-1]}
+    verdicts: dict[date, Counter[bool]] = {start: Counter() for start in starts[:-1]}
+    for tally in tallies.months:
+        start = starts[tally.month]
+        counts[start][tally.kind] += tally.received
+        verdicts[start][True] += tally.on_time
+        verdicts[start][False] += tally.late
+    return Figures(
+        months=tuple(
+            Month(start, dict(counts[start]), verdicts[start][True], verdicts[start][False])
+            for start in starts[:-1]
+        ),
+        overdue=tuple(
+            Overdue(
+                row.reference, row.kind, row.due_date, (today - row.due_date).days, row.assignee
+            )
+            for row in tallies.most_overdue
+        ),
+        open_now=tallies.open_now,
+        paused_now=tallies.paused_now,
+        overdue_total=tallies.overdue_total,
     )

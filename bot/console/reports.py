@@ -1,26 +1,29 @@
-"""The dashboard, the request log (CSV and printable) and retention, for the record keepers."""
+"""The dashboard, the request log (page and CSV) and retention, for the record keepers."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from bot.config import Settings
 from bot.console import charts
 from bot.console.accounts import StaffMember
 from bot.console.auth import ConsoleRoute, Gate, require_record_keeper
-from bot.console.figures import figures
+from bot.console.feedback_figures import feedback_figures
+from bot.console.figures import figures_from_tallies, month_starts
 from bot.console.forms import Form
+from bot.console.request_log import HEADINGS, csv_lines, readable_row
 from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.tickets.service import EXPORT_COLUMNS, PurgeReport, RequestService, TicketFilter
+from bot.tickets.record import RequestRecord
+from bot.tickets.service import PurgeReport, RequestService
+from bot.tickets.tallies import DashboardTallies
 
 _CSV_TYPE = "text/csv; charset=utf-8"
+LOG_PAGE_SIZE = 100
 
 
 def reports_router(
@@ -31,52 +34,79 @@ def reports_router(
     today: Callable[[], date],
 ) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
+    _dashboard(router, gate, pages, requests, today)
+    _request_log(router, gate, pages, RequestRecord(requests.sessions), today)
+    _retention(router, gate, pages, requests, settings)
+    return router
+
+
+def _dashboard(
+    router: APIRouter,
+    gate: Gate,
+    pages: Pages,
+    requests: RequestService,
+    today: Callable[[], date],
+) -> None:
+    tallies = DashboardTallies(requests.sessions)
 
     @router.get("/dashboard", name="console_dashboard")
     def dashboard(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
         day = today()
-        numbers = figures(requests.list_tickets(TicketFilter(include_closed=True)), day)
+        starts = month_starts(day)
+        numbers = figures_from_tallies(tallies.tally(starts, day), starts, day)
         return pages.render(
             request,
             "dashboard.html",
             staff=staff,
             section="dashboard",
             figures=numbers,
+            feedback=feedback_figures(requests.sessions),
             today=day,
             per_month=charts.requests_by_month(numbers.months),
             on_time=charts.on_time_by_month(numbers.months),
             overdue=charts.overdue_now(numbers.overdue),
         )
 
+
+def _request_log(
+    router: APIRouter, gate: Gate, pages: Pages, record: RequestRecord, today: Callable[[], date]
+) -> None:
     @router.get("/log", name="console_log")
-    def log_page(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
+    def log_page(
+        request: Request, staff: StaffMember = Depends(gate.staff), page: int = 1
+    ) -> HTMLResponse:
         require_record_keeper(staff, "see or export the request log")
-        rows = requests.export_rows(actor=staff.email)  # audited as an export
+        total = record.count()
+        last = max(1, -(-total // LOG_PAGE_SIZE))
+        page = min(max(page, 1), last)
+        rows = record.page(page, LOG_PAGE_SIZE, actor=staff.email)  # audited
         return pages.render(
             request,
             "log.html",
             staff=staff,
             section="log",
-            rows=rows,
-            columns=EXPORT_COLUMNS,
+            rows=[readable_row(row) for row in rows],
+            headings=HEADINGS,
+            total=total,
+            page=page,
+            pages=last,
             today=today(),
         )
 
     @router.get("/log.csv", name="console_log_csv")
-    def log_csv(staff: StaffMember = Depends(gate.staff)) -> Response:
+    def log_csv(staff: StaffMember = Depends(gate.staff)) -> StreamingResponse:
         require_record_keeper(staff, "see or export the request log")
-        rows = requests.export_rows(actor=staff.email)
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
         name = f"request-log-{today().isoformat()}.csv"
-        return Response(
-            out.getvalue(),
+        return StreamingResponse(
+            csv_lines(lambda: record.stream(actor=staff.email)),  # audited as an export
             media_type=_CSV_TYPE,
             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
         )
 
+
+def _retention(
+    router: APIRouter, gate: Gate, pages: Pages, requests: RequestService, settings: Settings
+) -> None:
     def purge(staff: StaffMember, *, dry_run: bool) -> PurgeReport:
         return requests.purge(
             actor=staff.email,
@@ -85,17 +115,24 @@ def reports_router(
             dry_run=dry_run,
         )
 
-    @router.get("/purge", name="console_purge")
-    def purge_preview(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
-        require_record_keeper(staff, "purge data past its retention period")
+    def render(request: Request, staff: StaffMember, report: PurgeReport) -> HTMLResponse:
+        due = bool(
+            report.tickets or report.conversations or report.turns or report.processed_messages
+        )
         return pages.render(
             request,
             "purge.html",
             staff=staff,
             section="purge",
-            report=purge(staff, dry_run=True),
+            report=report,
+            anything_due=due,
             settings=settings,
         )
+
+    @router.get("/purge", name="console_purge")
+    def purge_preview(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
+        require_record_keeper(staff, "purge data past its retention period")
+        return render(request, staff, purge(staff, dry_run=True))
 
     @router.post("/purge", name="console_purge_submit")
     async def purge_now(
@@ -105,8 +142,4 @@ def reports_router(
     ) -> HTMLResponse:
         require_record_keeper(staff, "purge data past its retention period")
         report = await run_in_threadpool(purge, staff, dry_run=False)
-        return pages.render(
-            request, "purge.html", staff=staff, section="purge", report=report, settings=settings
-        )
-
-    return router
+        return render(request, staff, report)

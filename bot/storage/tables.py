@@ -17,7 +17,9 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -498,3 +500,35 @@ class ReminderSent(Base):
     reminder: Mapped[str] = mapped_column(String(16))  # "due_soon" or "overdue"
     target: Mapped[str] = mapped_column(String(16))  # "slack", "teams" or "email"
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UnansweredQuestion(Base):
+    """A question the bot could not answer well, with personal details redacted before storage.
+
+    Kept as long as chat transcripts; the data protection lead turns each into an example for
+    an intent or marks it out of scope.
+    """
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(20))  # "fallback" or "did_you_mean"
+    text: Mapped[str] = mapped_column(Text)  # redacted
+    nearest_intent: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # new, added, out_of_scope
+    resolved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    added_to: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+# The console's lists, search, log and audit viewer filter and sort on these (issue 16).
+Index("ix_tickets_kind", Ticket.kind)
+Index("ix_tickets_assignee", Ticket.assignee)
+Index("ix_tickets_received_at_id", Ticket.received_at, Ticket.id)
+Index("ix_tickets_status_due_date", Ticket.status, Ticket.due_date, Ticket.id)
+Index("ix_audit_events_at", AuditEvent.at)
+Index("ix_audit_events_actor", AuditEvent.actor)
+Index("ix_audit_events_action", AuditEvent.action)

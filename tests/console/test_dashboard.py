@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
 from bot.console import charts
 from bot.console.accounts import Role
-from bot.console.figures import Overdue, figures
+from bot.console.figures import Overdue, figures, figures_from_tallies, month_starts
 from bot.rules.deadlines import TicketKind
 from bot.storage.tables import Outcome
 from bot.tickets.service import RequestService, TicketFilter, TicketView
+from bot.tickets.tallies import DashboardTallies
 from tests.conftest import Clock
 from tests.console.conftest import sign_in
 
@@ -81,3 +82,31 @@ def test_the_dashboard_page_draws_the_three_charts(
     assert page.text.count('<svg class="chart"') == 3
     assert overdue.reference in page.text
     assert "Complaint about data handling" in page.text
+
+
+def test_the_database_tallies_give_the_same_figures_as_counting_every_ticket(
+    service: RequestService, clock: Clock, new_request: Callable[..., TicketView]
+) -> None:
+    clock.set_day(date(2026, 1, 5))
+    service.log(new_request(), actor="office")  # becomes overdue
+    on_time = service.log(new_request(kind=TicketKind.ERASURE), actor="office")
+    # Received 1 June, due Wed 1 July; closed at 23:30 UTC that day, which is 00:30 on
+    # 2 July in London (summer time): late, though the UTC date says otherwise.
+    clock.set_day(date(2026, 6, 1))
+    edge = service.log(new_request(), actor="office")
+    assert edge.due_date == date(2026, 7, 1)
+    clock.set_day(date(2026, 1, 20))
+    service.close(on_time.reference, Outcome.COMPLIED, actor="dpo")
+    clock.now = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+    service.close(edge.reference, Outcome.COMPLIED, actor="dpo")
+    clock.set_day(date(2026, 7, 3))
+
+    counted = figures(service.list_tickets(TicketFilter(include_closed=True)), clock.today)
+    starts = month_starts(clock.today)
+    tallied = figures_from_tallies(
+        DashboardTallies(service.sessions).tally(starts, clock.today), starts, clock.today
+    )
+    assert tallied == counted
+    june = next(m for m in tallied.months if m.start == date(2026, 6, 1))
+    assert (june.on_time, june.late) == (0, 1)
+    assert tallied.overdue_total == 1

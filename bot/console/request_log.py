@@ -1,0 +1,96 @@
+"""The request log in the console: plain words on the page; the CSV keeps the codes beside them.
+
+A spreadsheet or another system reads the machine columns (codes, ISO dates); a person reads
+the words. The CSV carries both, the page only the words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime
+
+from bot.console.wording import code_words
+from bot.rules.deadlines import TicketKind, kind_label
+from bot.tickets.service import EXPORT_COLUMNS
+
+# Each machine column and its heading on the page.
+HEADINGS: Mapping[str, str] = {
+    "reference": "Reference",
+    "kind": "Kind",
+    "channel": "Came by",
+    "received": "Received",
+    "requester_relationship": "Requester is",
+    "subject_is_child": "About a child",
+    "due_date": "Due",
+    "extended": "Extended",
+    "extension_reason": "Why extended",
+    "extension_told_on": "Requester told of the extension",
+    "id_requested_on": "ID asked for",
+    "id_received_on": "ID received",
+    "id_verified_by": "ID checked by",
+    "id_not_needed_reason": "Why no ID was needed",
+    "clock_pauses": "Clock pauses",
+    "assignee": "Assignee",
+    "status": "Status",
+    "outcome": "Outcome",
+    "outcome_reason": "Reason for the outcome",
+    "closed_on": "Closed",
+    "on_time": "On time",
+}
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_DATE_COLUMNS = frozenset(
+    {"due_date", "extension_told_on", "id_requested_on", "id_received_on", "closed_on"}
+)
+_CODE_COLUMNS = frozenset({"channel", "requester_relationship", "status", "outcome"})
+# The CSV's extra columns: the coded ones again, in words.
+WORDED_COLUMNS = ("kind", "channel", "received", "requester_relationship", "status", "outcome")
+CSV_COLUMNS = (*EXPORT_COLUMNS, *(f"{column}_in_words" for column in WORDED_COLUMNS))
+
+
+def _day(text: str) -> str:
+    return date.fromisoformat(text).strftime("%-d %b %Y")
+
+
+def in_words(column: str, value: str) -> str:
+    """One cell of the log as the office reads it."""
+    if not value:
+        return ""
+    if column == "kind":
+        return kind_label(TicketKind(value)).capitalize()
+    if column in _CODE_COLUMNS:
+        return code_words(value).capitalize()
+    if column in _DATE_COLUMNS:
+        return _day(value)
+    if column == "received":
+        moment = datetime.fromisoformat(value)
+        return f"{moment:%-d %b %Y}, {moment:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    if column == "clock_pauses":
+        pauses = _ISO_DAY.sub(lambda match: _day(match.group(0)), value)
+        return pauses.replace("awaiting_", "waiting for ").replace("_", " ")
+    return value
+
+
+def readable_row(row: Mapping[str, str]) -> dict[str, str]:
+    return {column: in_words(column, row[column]) for column in EXPORT_COLUMNS}
+
+
+def csv_row(row: Mapping[str, str]) -> dict[str, str]:
+    extra = {f"{column}_in_words": in_words(column, row[column]) for column in WORDED_COLUMNS}
+    return {**row, **extra}
+
+
+def csv_lines(rows: Callable[[], Iterator[dict[str, str]]]) -> Iterator[str]:
+    """The CSV, a line at a time, so a large log is never held in memory at once."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows():
+        writer.writerow(csv_row(row))
+        if out.tell() > 64_000:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

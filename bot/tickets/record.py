@@ -1,0 +1,85 @@
+"""The request log read in pages or streamed, for a trust with a hundred thousand tickets.
+
+The rows are the request service's export rows (no requester's details); this module only
+decides how many are read at once, and records each reading in the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.storage.engine import transaction
+from bot.storage.tables import LONDON, AuditEvent, Ticket
+from bot.tickets.service import _export_row, london_now
+
+_BATCH = 500
+
+
+class RequestRecord:
+    """Pages and a stream of the request log, oldest request first."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = london_now
+    ) -> None:
+        self._sessions = sessions
+        self._now = now
+
+    def count(self) -> int:
+        with transaction(self._sessions) as session:
+            return int(session.scalar(select(func.count(Ticket.id))) or 0)
+
+    def page(self, page: int, per_page: int, *, actor: str) -> list[dict[str, str]]:
+        """One page of the log; reading it is audited as a view of the log."""
+        today = self._today()
+        query = (
+            select(Ticket)
+            .options(selectinload(Ticket.pauses))
+            .order_by(Ticket.received_at, Ticket.id)
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        )
+        with transaction(self._sessions) as session:
+            rows = [_export_row(ticket, today) for ticket in session.scalars(query)]
+            self._audit(session, actor, "viewed_log", f"page {page}, {len(rows)} tickets")
+        return rows
+
+    def stream(self, *, actor: str) -> Iterator[dict[str, str]]:
+        """Every row, read in batches so memory stays flat; audited as an export when it starts."""
+        today = self._today()
+        with transaction(self._sessions) as session:
+            self._audit(session, actor, "exported", f"{self.count()} tickets")
+        last_received: datetime | None = None
+        last_id = 0
+        while True:
+            query = (
+                select(Ticket)
+                .options(selectinload(Ticket.pauses))
+                .order_by(Ticket.received_at, Ticket.id)
+                .limit(_BATCH)
+            )
+            if last_received is not None:
+                # Keyset paging: each batch starts after the last row of the one before.
+                query = query.where(
+                    (Ticket.received_at > last_received)
+                    | ((Ticket.received_at == last_received) & (Ticket.id > last_id))
+                )
+            with transaction(self._sessions) as session:
+                tickets = list(session.scalars(query))
+                rows = [_export_row(ticket, today) for ticket in tickets]
+                if tickets:
+                    last_received, last_id = tickets[-1].received_at, tickets[-1].id
+            yield from rows
+            if len(tickets) < _BATCH:
+                return
+
+    def _today(self) -> date:
+        return self._now().astimezone(LONDON).date()
+
+    def _audit(self, session: Session, actor: str, action: str, what: str) -> None:
+        session.add(
+            AuditEvent(at=self._now(), actor=actor.strip()[:100], action=action, new_value=what)
+        )

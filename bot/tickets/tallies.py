@@ -1,0 +1,152 @@
+"""The dashboard's counts, worked out by the database: a few grouped rows, never every ticket.
+
+Months and "on time" are London calendar questions, and tickets store UTC instants. Month
+boundaries are worked out here in London and handed to SQL as instants; the London day a
+ticket closed comes from PostgreSQL's time zone database, or, in SQLite, from the summer-time
+periods of the years in question, written out as one CASE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Date, Integer, case, cast, func, literal, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.rules.deadlines import TicketKind
+from bot.storage.engine import transaction
+from bot.storage.tables import LONDON, PAUSED_STATUSES, Status, Ticket
+
+_RUNNING = (Status.OPEN, Status.IN_PROGRESS)
+OVERDUE_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class MonthTally:
+    month: int  # 0 for the first month of the window
+    kind: TicketKind
+    received: int
+    on_time: int
+    late: int
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    reference: str
+    kind: TicketKind
+    due_date: date
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class Tallies:
+    months: tuple[MonthTally, ...]
+    most_overdue: tuple[OverdueRow, ...]
+    overdue_total: int
+    open_now: int
+    paused_now: int
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), LONDON).astimezone(UTC)
+
+
+def _month_of(starts: Sequence[date]) -> ColumnElement[int]:
+    bounds = [_utc(day) for day in starts]
+    return case(
+        *((Ticket.received_at < bounds[n + 1], literal(n)) for n in range(len(bounds) - 1)),
+        else_=literal(len(bounds) - 2),
+    )
+
+
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def _summer_periods(first_year: int, last_year: int) -> list[tuple[datetime, datetime]]:
+    """British Summer Time: 01:00 UTC on March's last Sunday to 01:00 UTC on October's."""
+    one_am = timedelta(hours=1)
+    return [
+        (
+            datetime.combine(_last_sunday(year, 3), datetime.min.time(), UTC) + one_am,
+            datetime.combine(_last_sunday(year, 10), datetime.min.time(), UTC) + one_am,
+        )
+        for year in range(first_year, last_year + 1)
+    ]
+
+
+def _london_day(
+    session: Session, moment: ColumnElement[datetime], years: range
+) -> ColumnElement[date]:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("Europe/London", moment), Date)
+    return case(
+        *(
+            ((moment >= start) & (moment < end), func.date(moment, "+1 hour"))
+            for start, end in _summer_periods(years.start, years.stop - 1)
+        ),
+        else_=func.date(moment),
+    )
+
+
+class DashboardTallies:
+    """Counts for the dashboard over the request service's tables."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def tally(self, starts: Sequence[date], today: date) -> Tallies:
+        """Counts per month (starts: the firsts of the months, and of the month after) and now."""
+        with transaction(self._sessions) as session:
+            months = self._months(session, starts, today)
+            overdue = (Ticket.status.in_(_RUNNING)) & (Ticket.due_date < today)
+            most = session.execute(
+                select(Ticket.reference, Ticket.kind, Ticket.due_date, Ticket.assignee)
+                .where(overdue)
+                .order_by(Ticket.due_date, Ticket.reference)
+                .limit(OVERDUE_SHOWN)
+            ).all()
+            counts = session.execute(
+                select(
+                    func.count().filter(overdue),
+                    func.count().filter(Ticket.status != Status.CLOSED),
+                    func.count().filter(Ticket.status.in_(PAUSED_STATUSES)),
+                )
+            ).one()
+        return Tallies(
+            months=months,
+            most_overdue=tuple(OverdueRow(r or "", k, d, a) for r, k, d, a in most),
+            overdue_total=int(counts[0]),
+            open_now=int(counts[1]),
+            paused_now=int(counts[2]),
+        )
+
+    def _months(
+        self, session: Session, starts: Sequence[date], today: date
+    ) -> tuple[MonthTally, ...]:
+        years = range(starts[0].year - 1, max(today.year, starts[-1].year) + 1)
+        closed_day = _london_day(session, Ticket.closed_at, years)  # type: ignore[arg-type]
+        on_time = (Ticket.status == Status.CLOSED) & (closed_day <= Ticket.due_date)
+        late = ((Ticket.status == Status.CLOSED) & (closed_day > Ticket.due_date)) | (
+            Ticket.status.in_(_RUNNING) & (Ticket.due_date < today)
+        )
+        month = _month_of(starts)
+        rows = session.execute(
+            select(
+                month,
+                Ticket.kind,
+                func.count(),
+                func.sum(cast(case((on_time, 1), else_=0), Integer)),
+                func.sum(cast(case((late, 1), else_=0), Integer)),
+            )
+            .where(Ticket.received_at >= _utc(starts[0]), Ticket.received_at < _utc(starts[-1]))
+            .group_by(month, Ticket.kind)
+        ).all()
+        return tuple(
+            MonthTally(int(m), kind, int(n), int(good or 0), int(bad or 0))
+            for m, kind, n, good, bad in rows
+        )
