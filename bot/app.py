@@ -82,7 +82,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.include_router(updates_router(chat))
     app.include_router(pages_router(conversation.answers.facts, settings.max_message_chars))
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
-    mount_console(app, settings, conversation.requests)
+    mount_console(app, settings, conversation.requests, conversation=conversation)
     # The requester's status page and secure links, with their background work.
     jobs = mount_requester(app, settings, conversation, limiter)
     mount_static(app)

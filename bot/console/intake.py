@@ -148,7 +148,8 @@ def intake_router(
 
     @router.get("/tickets/new", name="console_new_ticket")
     def blank(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
-        return form_page(request, staff, {"received_on": today().isoformat()})
+        blank_form = {name: "" for name in FIELDS}
+        return form_page(request, staff, {**blank_form, "received_on": today().isoformat()})
 
     @router.post("/tickets/new", name="console_log_ticket")
     async def log_it(

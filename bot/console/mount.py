@@ -13,16 +13,22 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.config import ConfigError, Settings
 from bot.console.accounts import StaffAccounts
+from bot.console.admin import admin_router
 from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, NotAllowed
 from bot.console.intake import intake_router
+from bot.console.intent_examples import ReloadingMatcher
 from bot.console.letters import ResponseTools, letters_router
 from bot.console.listing import list_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
 from bot.console.triage import NoSuchPage, triage_router
+from bot.console.unanswered import UnansweredStore
+from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
 from bot.content.answers import Answers
+from bot.conversation.assembly import build_matcher
+from bot.conversation.handler import Conversation
 from bot.tickets.correspondence import Correspondence
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
@@ -40,6 +46,7 @@ def mount_console(
     requests: RequestService | None,
     *,
     today: Callable[[], date] = lambda: london_now().date(),
+    conversation: Conversation | None = None,
 ) -> None:
     """Add /console (staff sign in to triage tickets) to `app`, over the ticket database."""
     if requests is None:
@@ -65,6 +72,11 @@ def mount_console(
     app.include_router(
         letters_router(gate, pages, requests, _correspondence(settings, requests), tools)
     )
+    app.include_router(admin_router(gate, pages, requests))
+    unanswered = UnansweredStore(requests.sessions)
+    app.include_router(
+        unanswered_router(gate, pages, _unanswered_desk(settings, unanswered, conversation))
+    )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
     _install_error_pages(app, pages)
 
@@ -77,6 +89,20 @@ def _correspondence(settings: Settings, requests: RequestService) -> Corresponde
         Mailer.from_settings(settings),
         settings.answers_dir,
     )
+
+
+def _unanswered_desk(
+    settings: Settings, store: UnansweredStore, conversation: Conversation | None
+) -> UnansweredDesk:
+    """Record the bot's misses, and let examples added in the console reach its matcher."""
+    if conversation is None:
+        return UnansweredDesk(store, settings.intents_dir, None)
+    conversation.question_listeners.append(store.record)
+    matcher = ReloadingMatcher(
+        conversation.matcher, lambda: build_matcher(settings), settings.intents_dir
+    )
+    conversation.matcher = matcher
+    return UnansweredDesk(store, settings.intents_dir, matcher)
 
 
 def _install_error_pages(app: FastAPI, pages: Pages) -> None:

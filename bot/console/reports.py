@@ -17,6 +17,7 @@ from bot.console.feedback_figures import feedback_figures
 from bot.console.figures import figures_from_tallies, month_starts
 from bot.console.forms import Form
 from bot.console.request_log import HEADINGS, csv_lines, readable_row
+from bot.console.unanswered import UnansweredStore
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.tickets.record import RequestRecord
 from bot.tickets.service import PurgeReport, RequestService
@@ -36,7 +37,7 @@ def reports_router(
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
     _dashboard(router, gate, pages, requests, today)
     _request_log(router, gate, pages, RequestRecord(requests.sessions), today)
-    _retention(router, gate, pages, requests, settings)
+    _retention(router, gate, pages, requests, settings, UnansweredStore(requests.sessions))
     return router
 
 
@@ -105,19 +106,33 @@ def _request_log(
 
 
 def _retention(
-    router: APIRouter, gate: Gate, pages: Pages, requests: RequestService, settings: Settings
+    router: APIRouter,
+    gate: Gate,
+    pages: Pages,
+    requests: RequestService,
+    settings: Settings,
+    unanswered: UnansweredStore,
 ) -> None:
-    def purge(staff: StaffMember, *, dry_run: bool) -> PurgeReport:
-        return requests.purge(
+    def purge(staff: StaffMember, *, dry_run: bool) -> tuple[PurgeReport, int]:
+        report = requests.purge(
             actor=staff.email,
             transcript_days=settings.transcript_retention_days,
             closed_ticket_days=settings.closed_ticket_retention_days,
             dry_run=dry_run,
         )
+        # Unanswered questions are kept as long as the transcripts they came from.
+        return report, unanswered.purge(settings.transcript_retention_days, dry_run=dry_run)
 
-    def render(request: Request, staff: StaffMember, report: PurgeReport) -> HTMLResponse:
+    def render(
+        request: Request, staff: StaffMember, purged: tuple[PurgeReport, int]
+    ) -> HTMLResponse:
+        report, questions = purged
         due = bool(
-            report.tickets or report.conversations or report.turns or report.processed_messages
+            report.tickets
+            or report.conversations
+            or report.turns
+            or report.processed_messages
+            or questions
         )
         return pages.render(
             request,
@@ -125,6 +140,7 @@ def _retention(
             staff=staff,
             section="purge",
             report=report,
+            questions=questions,
             anything_due=due,
             settings=settings,
         )

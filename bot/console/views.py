@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
-from bot.console.wording import long_date, long_moment, period
+from bot.console.wording import long_date, long_moment, period, stored_value
 from bot.rules.deadlines import kind_label
 from bot.tickets.service import TicketView
 
@@ -83,6 +83,7 @@ class Pages:
             long_moment=long_moment,
             long_date=long_date,
             period=period,
+            stored=stored_value,
         )
         self._env.globals.update(due_badge=due_badge)
 
