@@ -148,7 +148,7 @@ def intake_router(
 
     @router.get("/tickets/new", name="console_new_ticket")
     def blank(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
-        blank_form = {name: "" for name in FIELDS}
+        blank_form = dict.fromkeys(FIELDS, "")
         return form_page(request, staff, {**blank_form, "received_on": today().isoformat()})
 
     @router.post("/tickets/new", name="console_log_ticket")
