@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.intents import ContentError, load_intents, parse_intent
+from bot.content.intents import ContentError, IntentKind, load_intents, parse_intent
 from bot.content.matching import Decision, Matcher
 from bot.content.normalise import normalise
 
@@ -106,6 +106,15 @@ class ReloadingMatcher(Matcher):
             fresh = self._build()
             self.__dict__.update(fresh.__dict__)
             self._state = state
+
+    def out_of_scope(self, text: str) -> bool:
+        """Whether the question is, near enough word for word, one marked out of scope."""
+        ranked = self.rank(text)
+        return (
+            bool(ranked)
+            and ranked[0].intent.kind is IntentKind.OUT_OF_SCOPE
+            and ranked[0].score >= self.tuning.answer_threshold
+        )
 
     def decide(self, text: str) -> Decision:
         self.refresh()

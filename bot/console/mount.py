@@ -73,9 +73,8 @@ def mount_console(
         letters_router(gate, pages, requests, _correspondence(settings, requests), tools)
     )
     app.include_router(admin_router(gate, pages, requests))
-    unanswered = UnansweredStore(requests.sessions)
     app.include_router(
-        unanswered_router(gate, pages, _unanswered_desk(settings, unanswered, conversation))
+        unanswered_router(gate, pages, _unanswered_desk(settings, requests, conversation))
     )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
     _install_error_pages(app, pages)
@@ -92,16 +91,17 @@ def _correspondence(settings: Settings, requests: RequestService) -> Corresponde
 
 
 def _unanswered_desk(
-    settings: Settings, store: UnansweredStore, conversation: Conversation | None
+    settings: Settings, requests: RequestService, conversation: Conversation | None
 ) -> UnansweredDesk:
     """Record the bot's misses, and let examples added in the console reach its matcher."""
     if conversation is None:
-        return UnansweredDesk(store, settings.intents_dir, None)
-    conversation.question_listeners.append(store.record)
+        return UnansweredDesk(UnansweredStore(requests.sessions), settings.intents_dir, None)
     matcher = ReloadingMatcher(
         conversation.matcher, lambda: build_matcher(settings), settings.intents_dir
     )
     conversation.matcher = matcher
+    store = UnansweredStore(requests.sessions, out_of_scope=matcher.out_of_scope)
+    conversation.question_listeners.append(store.record)
     return UnansweredDesk(store, settings.intents_dir, matcher)
 
 

@@ -49,13 +49,16 @@ class UnansweredStore:
         sessions: sessionmaker[Session],
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        out_of_scope: Callable[[str], bool] = lambda _text: False,
     ) -> None:
         self._sessions = sessions
         self._now = now
+        # A question already marked out of scope gets the fallback on purpose: not a miss.
+        self._out_of_scope = out_of_scope
 
     def record(self, message: Message, decision: Decision) -> None:
         """Keep a question the bot answered with its fallback or a "did you mean"."""
-        if decision.outcome is Outcome.ANSWER:
+        if decision.outcome is Outcome.ANSWER or self._out_of_scope(message.text):
             return
         best = decision.options[0] if decision.options else decision.best
         row = UnansweredQuestion(
