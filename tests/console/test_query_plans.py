@@ -17,7 +17,7 @@ from bot.console.audit_query import AuditFilter, _filtered
 from bot.rules.deadlines import TicketKind
 from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.storage.tables import AuditEvent, Status, Ticket
-from bot.tickets.search import filtered
+from bot.tickets.search import filtered, ordering
 from bot.tickets.service import TicketFilter
 from tests.console.filler import after_fill, fill
 
@@ -37,7 +37,7 @@ def filled(database_url: str) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
 
 def _list(filters: TicketFilter) -> Select[tuple[int]]:
     query = filtered(select(Ticket.id), filters, TODAY)
-    return query.order_by(Ticket.due_date, Ticket.id).limit(25)
+    return query.order_by(*ordering(filters, ())).limit(25)
 
 
 QUERIES = {
