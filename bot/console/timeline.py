@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.console.wording import code_words, stored_value
+from bot.rules.deadlines import TicketKind, kind_label
 from bot.tickets.service import EventView, TicketDetail
 
 _ONE_STEP = timedelta(seconds=5)
@@ -86,8 +87,14 @@ def _same_visit(entries: Sequence[Entry], event: EventView) -> bool:
 def _change(name: str, old: str | None, new: str | None) -> str:
     label = code_words(name).capitalize()
     if old is None:
-        return f"{label}: {stored_value(new)}"
-    return f"{label}: {stored_value(old)} → {stored_value(new)}"
+        return f"{label}: {_worded(name, new)}"
+    return f"{label}: {_worded(name, old)} → {_worded(name, new)}"
+
+
+def _worded(name: str, value: str | None) -> str:
+    if name == "kind" and value in {kind.value for kind in TicketKind}:
+        return kind_label(TicketKind(value))
+    return stored_value(value)
 
 
 def _merge(events: Sequence[Entry], notes: Sequence[Entry]) -> list[Entry]:

@@ -67,6 +67,8 @@ class Reopening:
                 )
             )
             for field, (old, new) in changes.items():
+                if old == new:
+                    continue
                 session.add(
                     AuditEvent(
                         ticket_id=ticket.id,

@@ -94,8 +94,8 @@ def test_the_office_filters_takes_extends_and_closes_a_ticket(desk: Any, console
 
     desk.get_by_role("button", name="Take it").click()
     expect(desk.get_by_role("status")).to_have_text("You have taken this ticket.")
-    expect(timeline(desk)).to_contain_text("Taken")
-    expect(timeline(desk)).to_contain_text("assignee: office@school.example")
+    expect(timeline(desk)).to_contain_text("Assigned")
+    expect(timeline(desk)).to_contain_text("Assignee: office@school.example")
 
     desk.get_by_label("Why (complex, or several requests)").fill("Several requests at once")
     desk.get_by_role("button", name="Extend to three months").click()
@@ -105,6 +105,7 @@ def test_the_office_filters_takes_extends_and_closes_a_ticket(desk: Any, console
 
     desk.get_by_label("Outcome").select_option("complied")
     desk.get_by_role("button", name="Close the ticket").click()
+    desk.get_by_role("button", name="Yes, close it").click()
     expect(desk.get_by_role("status")).to_have_text("The ticket is closed.")
     expect(timeline(desk)).to_contain_text("Closed")
     expect(timeline(desk)).to_contain_text("Status: in progress → closed")
@@ -137,7 +138,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_office_cannot_export(
     )
     assert forged.status == 403
     desk.goto(f"{console.url}/console/tickets/{console.erasure.reference}")
-    expect(timeline(desk)).not_to_contain_text("Taken")
+    expect(timeline(desk)).not_to_contain_text("Assigned")
 
     response = desk.goto(f"{console.url}/console/log.csv")
     assert response is not None
