@@ -6,7 +6,7 @@ its own deliberate step: it needs a reason, and the trail shows who reopened it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -66,34 +66,34 @@ class Reopening:
                     at=now, author=who, text=f"Reopened: {why}", visibility=NoteVisibility.INTERNAL
                 )
             )
-            for field, (old, new) in changes.items():
-                if old == new:
-                    continue
-                session.add(
-                    AuditEvent(
-                        ticket_id=ticket.id,
-                        ticket_reference=ticket.reference,
-                        at=now,
-                        actor=who,
-                        action="reopened",
-                        field=field,
-                        old_value=_text(old),
-                        new_value=_text(new),
-                    )
-                )
-            session.add(
-                AuditEvent(
-                    ticket_id=ticket.id,
-                    ticket_reference=ticket.reference,
-                    at=now,
-                    actor=who,
-                    action="reopened",
-                    field="reopen_reason",
-                    new_value=_REASON_KEPT,
-                )
-            )
+            _audit(session, ticket, who, now, changes)
             session.flush()
             return _view(ticket)
+
+
+def _audit(
+    session: Session,
+    ticket: Ticket,
+    who: str,
+    now: datetime,
+    changes: Mapping[str, tuple[object, object]],
+) -> None:
+    changes = {**changes, "reopen_reason": (None, _REASON_KEPT)}
+    for field, (old, new) in changes.items():
+        if old == new:
+            continue
+        session.add(
+            AuditEvent(
+                ticket_id=ticket.id,
+                ticket_reference=ticket.reference,
+                at=now,
+                actor=who,
+                action="reopened",
+                field=field,
+                old_value=_text(old),
+                new_value=_text(new),
+            )
+        )
 
 
 def _text(value: object) -> str | None:
