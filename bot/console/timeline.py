@@ -12,11 +12,13 @@ from datetime import datetime, timedelta
 
 from bot.console.wording import code_words, stored_value
 from bot.rules.deadlines import TicketKind, kind_label
-from bot.tickets.service import EventView, TicketDetail
+from bot.tickets.service import TicketDetail
 
 _ONE_STEP = timedelta(seconds=5)
 # Views by one person closer together than this are one visit to the ticket.
 _ONE_VISIT = timedelta(minutes=30)
+# A view this soon after the same person's action is the page reloading after it.
+_RELOAD = timedelta(seconds=5)
 _LABELS = {
     "logged": "Logged",
     "viewed": "Viewed",
@@ -47,9 +49,12 @@ class Entry:
 def timeline(detail: TicketDetail) -> list[Entry]:
     """Group each action's field changes into one entry; one "Viewed" entry per visit."""
     entries: list[Entry] = []
+    last_seen: dict[str, tuple[datetime, bool]] = {}  # actor -> their latest event, a view?
     for event in detail.events:
         what = _LABELS.get(event.action, code_words(event.action).capitalize())
-        if what == "Viewed" and _same_visit(entries, event):
+        before = last_seen.get(event.actor)
+        last_seen[event.actor] = (event.at, what == "Viewed")
+        if what == "Viewed" and _same_visit(before, event.at):
             continue
         last = entries[-1] if entries else None
         if (
@@ -74,14 +79,13 @@ def timeline(detail: TicketDetail) -> list[Entry]:
     return _merge([e for e in entries if e.what != "Note added"], notes)
 
 
-def _same_visit(entries: Sequence[Entry], event: EventView) -> bool:
-    """Whether this view belongs to the same person's visit already on the timeline."""
-    for entry in reversed(entries):
-        if event.at - entry.at > _ONE_VISIT:
-            return False
-        if entry.actor == event.actor:
-            return True
-    return False
+def _same_visit(before: tuple[datetime, bool] | None, at: datetime) -> bool:
+    """Whether a view continues the person's visit: soon after their last view, or the page
+    reloading straight after their own action."""
+    if before is None:
+        return False
+    when, was_view = before
+    return at - when <= (_ONE_VISIT if was_view else _RELOAD)
 
 
 def _change(name: str, old: str | None, new: str | None) -> str:

@@ -90,7 +90,7 @@ def test_the_office_filters_takes_extends_and_closes_a_ticket(desk: Any, console
 
     desk.get_by_role("link", name=console.take.reference).click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text(console.take.reference)
-    expect(timeline(desk)).to_contain_text("Viewed")
+    expect(timeline(desk)).to_contain_text("Logged")
 
     desk.get_by_role("button", name="Take it").click()
     expect(desk.get_by_role("status")).to_have_text("You have taken this ticket.")
