@@ -116,6 +116,11 @@ class ReloadingMatcher(Matcher):
             and ranked[0].score >= self.tuning.answer_threshold
         )
 
+    def nearest(self, text: str) -> tuple[str | None, float]:
+        """The in-scope intent that came closest to a question, and its score."""
+        best = self.decide(text).best
+        return (best.intent.id, best.score) if best else (None, 0.0)
+
     def decide(self, text: str) -> Decision:
         self.refresh()
         return super().decide(text)

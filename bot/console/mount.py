@@ -100,8 +100,10 @@ def _unanswered_desk(
         conversation.matcher, lambda: build_matcher(settings), settings.intents_dir
     )
     conversation.matcher = matcher
-    store = UnansweredStore(requests.sessions, out_of_scope=matcher.out_of_scope)
-    conversation.question_listeners.append(store.record)
+    store = UnansweredStore(
+        requests.sessions, out_of_scope=matcher.out_of_scope, nearest=matcher.nearest
+    )
+    conversation.reply_listeners.append(store.record)
     return UnansweredDesk(store, settings.intents_dir, matcher)
 
 

@@ -16,14 +16,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.redaction import redact
-from bot.content.matching import Decision, Outcome
+from bot.content.matching import Outcome
 from bot.storage.engine import StorageUnavailable, transaction
 from bot.storage.tables import LONDON, AuditEvent, UnansweredQuestion
-from bot.types import Message
+from bot.types import Message, Reply
 
 log = logging.getLogger(__name__)
 
 NEW, ADDED, OUT_OF_SCOPE = "new", "added", "out_of_scope"
+MISSES = frozenset({Outcome.FALLBACK.value, Outcome.DID_YOU_MEAN.value})
 PAGE_SIZE = 50
 _TEXT_LIMIT = 500
 
@@ -50,24 +51,27 @@ class UnansweredStore:
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         out_of_scope: Callable[[str], bool] = lambda _text: False,
+        nearest: Callable[[str], tuple[str | None, float]] = lambda _text: (None, 0.0),
     ) -> None:
         self._sessions = sessions
         self._now = now
         # A question already marked out of scope gets the fallback on purpose: not a miss.
         self._out_of_scope = out_of_scope
+        self._nearest = nearest
 
-    def record(self, message: Message, decision: Decision) -> None:
-        """Keep a question the bot answered with its fallback or a "did you mean"."""
-        if decision.outcome is Outcome.ANSWER or self._out_of_scope(message.text):
+    def record(self, message: Message, reply: Reply) -> None:
+        """Keep a question the bot answered with its fallback or a "did you mean" (a listener)."""
+        match = reply.match
+        if match is None or match.outcome not in MISSES or self._out_of_scope(message.text):
             return
-        best = decision.options[0] if decision.options else decision.best
+        intent, score = (match.intent, match.score) if match.intent else self._nearest(message.text)
         row = UnansweredQuestion(
             at=self._now(),
             channel=message.channel.value,
-            outcome=decision.outcome.value,
+            outcome=match.outcome,
             text=redact(message.text)[:_TEXT_LIMIT],  # before anything is stored
-            nearest_intent=best.intent.id if best else None,
-            score=round(best.score, 1) if best else 0.0,
+            nearest_intent=intent,
+            score=round(score, 1),
             state=NEW,
         )
         try:

@@ -1,7 +1,7 @@
 """The office console at any size: indexes for its filters, and questions the bot could not answer.
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0002"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
