@@ -58,6 +58,8 @@ def in_words(column: str, value: str) -> str:
     """One cell of the log as the office reads it."""
     if not value:
         return ""
+    if value in ("yes", "no"):
+        return value.capitalize()
     if column == "kind":
         return kind_label(TicketKind(value)).capitalize()
     if column in _CODE_COLUMNS:
