@@ -18,16 +18,22 @@ from bot.conversation.assembly import build_conversation
 from bot.conversation.handler import Conversation
 from bot.tickets.background import keep_running
 from bot.tickets.files import MAX_BYTES
+from bot.tickets.mailer import Mailer
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
+from bot.web.feedback import feedback_router
 from bot.web.headers import SecurityHeaders
 from bot.web.health import DatabaseCheck, ReadinessCheck, health_router
-from bot.web.pages import CHAT_PATH, mount_static, pages_router
+from bot.web.history import history_router
+from bot.web.pages import CHAT_PATH, PageSettings, mount_static, page_templates, pages_router
 from bot.web.ratelimit import MemoryLimiter, RateLimiter, RedisLimiter
+from bot.web.receipt_routes import receipt_router
+from bot.web.receipts import Receipts
 from bot.web.requester import UPLOAD_PATHS, mount_requester
 from bot.web.signing import ConversationIds, secret_key
 from bot.web.updates import updates_router
+from bot.web.words import PageWords
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,14 @@ _BYTES_PER_CHAR = 12
 _BODY_OVERHEAD = 4096
 # Webhooks from Slack and Teams carry more than a chat message, but never this much.
 _ANY_BODY = 1024 * 1024
+# The web chat's other JSON endpoints take no more than a message does.
+_SMALL_BODY_ROUTES = (
+    "conversation_transcript",
+    "conversation_receipts",
+    "email_receipt",
+    "answer_feedback",
+    "answer_feedback_comment",
+)
 
 
 def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> FastAPI:
@@ -80,7 +94,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.include_router(health_router(ready or database))
     app.include_router(api_router(chat))
     app.include_router(updates_router(chat))
-    app.include_router(pages_router(conversation.answers.facts, settings.max_message_chars))
+    _mount_web_chat(app, settings, chat)
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
     mount_console(app, settings, conversation.requests, conversation=conversation)
     # The requester's status page and secure links, with their background work.
@@ -91,7 +105,9 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.add_middleware(
         BodyLimit,
         default_bytes=_ANY_BODY,
-        by_path={app.url_path_for(name): chat_body for name in CHAT_API_ROUTES}
+        by_path={
+            app.url_path_for(name): chat_body for name in (*CHAT_API_ROUTES, *_SMALL_BODY_ROUTES)
+        }
         | dict.fromkeys(UPLOAD_PATHS, MAX_BYTES + _BODY_OVERHEAD),
         by_suffix={UPLOAD_SUFFIX: MAX_BYTES + _BODY_OVERHEAD},
     )
@@ -99,6 +115,33 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins, framed_path=CHAT_PATH)
     _document_message_limit(app, settings.max_message_chars)
     return app
+
+
+def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
+    """The chat page and widget, and the endpoints around the conversation: the transcript so
+    far, receipts for logged requests, and answer feedback."""
+    answers = chat.conversation.answers
+    words = PageWords.load(
+        answers.directory,
+        answers.facts,
+        retention_days=settings.transcript_retention_days,
+        limit=settings.max_message_chars,
+    )
+    templates = page_templates()
+    page = PageSettings(
+        max_chars=settings.max_message_chars,
+        retention_days=settings.transcript_retention_days,
+        embed_origins=settings.embed_origins,
+    )
+    app.include_router(history_router(chat))
+    key = secret_key(settings)
+    intents = {intent.id for intent in chat.conversation.matcher.intents}
+    app.include_router(feedback_router(chat, intents, key))
+    requests = chat.conversation.requests
+    assert requests is not None  # create_app always builds the conversation with its database
+    receipts = Receipts(requests.sessions, answers, key, Mailer.from_settings(settings))
+    app.include_router(receipt_router(chat, receipts, words, templates))
+    app.include_router(pages_router(templates, words, answers.facts, page))
 
 
 def _mount_configured_channels(

@@ -532,3 +532,27 @@ Index("ix_tickets_status_due_date", Ticket.status, Ticket.due_date, Ticket.id)
 Index("ix_audit_events_at", AuditEvent.at)
 Index("ix_audit_events_actor", AuditEvent.actor)
 Index("ix_audit_events_action", AuditEvent.action)
+
+
+# -- The web chat's feedback and receipts -------------------------------------------------------
+
+
+class AnswerFeedback(Base):
+    """One "Was this helpful?" vote on an answer: the intent only, never who asked or what."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intent: Mapped[str | None] = mapped_column(String(64), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)  # at most 500 characters, checked at the API
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ReceiptEmail(Base):
+    """A logged request's receipt emailed to the requester, claimed first so it goes only once."""
+
+    __tablename__ = "receipt_emails"
+
+    ticket_reference: Mapped[str] = mapped_column(String(24), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

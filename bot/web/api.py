@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
@@ -48,7 +48,14 @@ class Chat:
         await self.limit(f"client:{client}", self.settings.rate_limit_per_client)
 
     def greeting(self) -> Reply:
-        return self.conversation.greeting(Audience.PUBLIC)
+        # The first message also says that a machine answers, and what happens to what is typed.
+        greeting = self.conversation.greeting(Audience.PUBLIC)
+        privacy = self.conversation.answers.render(
+            "_web_privacy",
+            Audience.PUBLIC,
+            retention_days=self.settings.transcript_retention_days,
+        )
+        return replace(greeting, text=f"{greeting.text}\n\n{privacy}")
 
 
 def api_router(chat: Chat) -> APIRouter:

@@ -240,13 +240,15 @@ class ChatPage:
         return self.last_reply()
 
     def choices(self) -> Any:
-        """The live choice buttons under the bot's latest reply."""
-        return self.bot_messages.last.get_by_role("button")
+        """The choice buttons under the bot's latest reply (not its "Was this helpful?")."""
+        return self.bot_messages.last.get_by_role("group", name="Choose an answer").get_by_role(
+            "button"
+        )
 
     def choose(self, label: str) -> str:
         """Click the choice labelled `label` under the latest reply; return the next reply."""
         before = self.bot_messages.count()
-        self.bot_messages.last.get_by_role("button", name=label, exact=True).click()
+        self.choices().filter(has_text=label).first.click()
         self.wait_for_replies(before + 1)
         return self.last_reply()
 

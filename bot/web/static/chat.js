@@ -1,282 +1,319 @@
-// The chat page: sends questions to the JSON API and appends the replies to the transcript.
-// Bot replies arrive as HTML already made safe by the server; what the person types is only
-// ever inserted as text.
-(function () {
-  "use strict";
+// The chat page: sends questions to the JSON API and shows the replies. The conversation's
+// signed id is kept in this browser for as long as the school keeps transcripts, so a reload
+// (or a phone discarding the tab) carries on where it was; "Start again" forgets it.
+import { post, newMessageId } from "./chat-net.js";
+import { Transcript } from "./chat-render.js";
+import { QuestionBox } from "./chat-input.js";
+import { addFeedback, wantsFeedback } from "./chat-feedback.js";
+import { addReceipt } from "./chat-receipts.js";
+import { embedInFrame } from "./chat-embed.js";
 
-  var body = document.body;
-  var embedded = body.dataset.embed === "1";
-  var startUrl = body.dataset.startUrl;
-  var messageUrl = body.dataset.messageUrl;
-  var transcript = document.getElementById("transcript");
-  var statusLine = document.getElementById("status");
-  var form = document.getElementById("ask");
-  var input = document.getElementById("question");
-  var closeButton = document.getElementById("close-chat");
+var data = document.body.dataset;
+var words = JSON.parse(document.getElementById("chat-words").textContent);
+var urls = {
+  start: data.startUrl,
+  message: data.messageUrl,
+  transcript: data.transcriptUrl,
+  receipts: data.receiptsUrl,
+  emailReceipt: data.emailReceiptUrl,
+  feedback: data.feedbackUrl,
+  feedbackComment: data.feedbackCommentUrl,
+};
+var STORE_KEY = "privacybot.conversation";
+var DAY_MS = 24 * 60 * 60 * 1000;
+var keepFor = Number(data.retentionDays) * DAY_MS;
 
-  var conversationId = null;
-  var starting = null;
-  var busy = false;
+var view = new Transcript(document.getElementById("transcript"), words);
+var statusLine = document.getElementById("status");
+var form = document.getElementById("ask");
+var box = new QuestionBox(
+  form,
+  document.getElementById("question"),
+  document.getElementById("ask-count"),
+  Number(data.maxChars),
+  words
+);
 
-  function setStatus(text, isError) {
-    statusLine.textContent = text;
-    statusLine.classList.toggle("status--error", Boolean(isError));
+var conversationId = null;
+var starting = null;
+var busy = false;
+// Bumped by "Start again", so replies and polls for the old conversation are dropped.
+var generation = 0;
+var chat = {
+  words: words,
+  urls: urls,
+  conversationId: function () {
+    return conversationId;
+  },
+};
+
+function setStatus(html, isError) {
+  statusLine.innerHTML = html;
+  statusLine.classList.toggle("status--error", Boolean(isError));
+}
+
+function describe(problem) {
+  // Not reached, or failed on its own side: never the person's connection to blame.
+  if (!problem || problem.unreachable || !problem.message) {
+    return problem && !problem.unreachable ? words.went_wrong : words.unreachable;
   }
+  return problem.message;
+}
 
-  function speaker(text) {
-    var label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = text;
-    return label;
+// -- the signed id, kept on this device -------------------------------------------------------
+
+function remember() {
+  try {
+    window.localStorage.setItem(STORE_KEY, JSON.stringify({ id: conversationId, at: Date.now() }));
+  } catch (ignored) {
+    // Storage refused (private browsing, a full disk): the chat works, just not across reloads.
   }
+}
 
-  function append(item, fromTop) {
-    transcript.appendChild(item);
-    // A reply is read from its first line, however long; the person's own words just follow on.
-    transcript.scrollTop = fromTop ? item.offsetTop - 12 : transcript.scrollHeight;
-  }
-
-  function showUser(text) {
-    var item = document.createElement("div");
-    item.className = "message message--user";
-    var paragraph = document.createElement("p");
-    paragraph.textContent = text;
-    item.append(speaker("You said: "), paragraph);
-    append(item, false);
-  }
-
-  function retireChoices() {
-    // Only the newest buttons stay live, so an old "Yes" cannot answer a newer question.
-    transcript.querySelectorAll(".button--choice").forEach(function (button) {
-      button.disabled = true;
-    });
-  }
-
-  function showBot(reply) {
-    var item = document.createElement("div");
-    item.className = "message message--bot";
-    var text = document.createElement("div");
-    text.className = "message__text";
-    text.innerHTML = reply.html;
-    item.append(speaker("The helper said: "), text);
-    if (reply.ticket_reference && reply.text.indexOf(reply.ticket_reference) === -1) {
-      var reference = document.createElement("p");
-      reference.className = "message__reference";
-      reference.textContent = "Reference: " + reply.ticket_reference;
-      item.appendChild(reference);
+function remembered() {
+  try {
+    var kept = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
+    if (kept && typeof kept.id === "string" && Date.now() - kept.at < keepFor) {
+      return kept.id;
     }
-    if (reply.choices && reply.choices.length) {
-      var group = document.createElement("div");
-      group.className = "choices";
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Choose an answer");
-      reply.choices.forEach(function (choice) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "button button--choice";
-        button.textContent = choice.label;
-        button.dataset.value = choice.value;
-        button.addEventListener("click", function () {
-          input.focus();
-          send(choice.value, choice.label);
+  } catch (ignored) {
+    // Unreadable: treated as nothing kept.
+  }
+  forget();
+  return null;
+}
+
+function forget() {
+  try {
+    window.localStorage.removeItem(STORE_KEY);
+  } catch (ignored) {
+    // Nothing to forget.
+  }
+}
+
+// -- replies ----------------------------------------------------------------------------------
+
+function showReply(reply, past) {
+  var item = view.bot(reply, choose, past);
+  if (!past && wantsFeedback(reply)) {
+    addFeedback(item, reply, chat);
+  }
+  if (reply.ticket_reference) {
+    addReceipt(item, reply.ticket_reference, chat);
+  }
+  return item;
+}
+
+function choose(choice) {
+  box.focus();
+  send(choice.value, choice.label, true, newMessageId());
+}
+
+// While someone from the school office has the conversation (a hand-off, bot/web/updates.py),
+// their replies are fetched every few seconds and shown as theirs.
+var staffAfter = 0;
+var watching = false;
+
+function watchStaff() {
+  if (watching || !conversationId) {
+    return;
+  }
+  watching = true;
+  var mine = generation;
+  var url = urls.start + "/" + encodeURIComponent(conversationId) + "/updates?after=";
+  (function poll() {
+    if (mine !== generation) {
+      watching = false;
+      return;
+    }
+    fetch(url + staffAfter, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 403) {
+          return { open: false, replies: [] };
+        }
+        return response.ok ? response.json() : { open: true, replies: [], wait: 15000 };
+      })
+      .then(function (update) {
+        if (mine !== generation) {
+          return;
+        }
+        update.replies.forEach(function (reply) {
+          staffAfter = reply.id;
+          view.staff(reply);
         });
-        group.appendChild(button);
+        if (update.open) {
+          window.setTimeout(poll, update.wait || 4000);
+        } else {
+          watching = false;
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, 15000);
       });
-      item.appendChild(group);
-    }
-    append(item, true);
-  }
+  })();
+}
 
-  // While someone from the school office has the conversation (a hand-off, bot/web/updates.py),
-  // their replies are fetched every few seconds and shown as theirs.
-  var staffAfter = 0;
-  var watching = false;
+// -- starting, carrying on, sending -----------------------------------------------------------
 
-  function showStaff(reply) {
-    var item = document.createElement("div");
-    item.className = "message message--bot message--staff";
-    var text = document.createElement("div");
-    text.className = "message__text";
-    text.innerHTML = reply.html;
-    item.append(speaker("The school office said: "), text);
-    append(item, true);
-  }
-
-  function watchStaff() {
-    if (watching || !conversationId) {
-      return;
-    }
-    watching = true;
-    var url = startUrl + "/" + encodeURIComponent(conversationId) + "/updates?after=";
-    (function poll() {
-      fetch(url + staffAfter, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) {
-          if (response.status === 403) {
-            return { open: false, replies: [] };
-          }
-          return response.ok ? response.json() : { open: true, replies: [], wait: 15000 };
-        })
-        .then(function (data) {
-          data.replies.forEach(function (reply) {
-            staffAfter = reply.id;
-            showStaff(reply);
-          });
-          if (data.open) {
-            window.setTimeout(poll, data.wait || 4000);
-          } else {
-            watching = false;
-          }
-        })
-        .catch(function () {
-          window.setTimeout(poll, 15000);
-        });
-    })();
-  }
-
-  function post(url, payload) {
-    return fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(payload),
-      credentials: "same-origin",
-    }).then(function (response) {
-      return response
-        .json()
-        .catch(function () {
-          return {};
-        })
-        .then(function (data) {
-          return { status: response.status, ok: response.ok, data: data };
-        });
-    });
-  }
-
-  function problem(result) {
-    if (result.data && typeof result.data.detail === "string") {
-      return result.data.detail;
-    }
-    return "Sorry, something went wrong. Please try again.";
-  }
-
-  function start() {
-    if (!starting) {
-      starting = post(startUrl, {})
-        .then(function (result) {
-          if (!result.ok) {
-            throw new Error(problem(result));
-          }
-          conversationId = result.data.conversation_id;
-          showBot(result.data.reply);
-        })
-        .finally(function () {
-          starting = null;
-        });
-    }
-    return starting;
-  }
-
-  function newMessageId() {
-    if (window.crypto && window.crypto.randomUUID) {
-      return window.crypto.randomUUID();
-    }
-    return String(Date.now()) + String(Math.random()).slice(2);
-  }
-
-  function send(text, shown) {
-    if (busy) {
-      return;
-    }
-    if (!text.trim()) {
-      setStatus("Please type a question first.", true);
-      return;
-    }
-    busy = true;
-    retireChoices();
-    showUser(shown || text);
-    setStatus("Looking that up…", false);
-    var messageId = newMessageId();
-
-    function attempt(retried) {
-      return (conversationId ? Promise.resolve() : start())
-        .then(function () {
-          return post(messageUrl, {
-            conversation_id: conversationId,
-            text: text,
-            message_id: messageId,
-          });
-        })
-        .then(function (result) {
-          if (result.status === 403 && !retried) {
-            // The server no longer knows this conversation (a new key): start afresh once.
-            conversationId = null;
-            return attempt(true);
-          }
-          if (!result.ok) {
-            throw new Error(problem(result));
-          }
-          setStatus("", false);
-          showBot(result.data.reply);
-          if (text === "handoff:start") {
-            watchStaff();
-          }
-        });
-    }
-
-    attempt(false)
-      .catch(function (error) {
-        var message = error instanceof TypeError
-          ? "Sorry, the helper could not be reached. Check your connection and try again."
-          : error.message;
-        setStatus(message, true);
-        if (!shown && !input.value) {
-          input.value = text;
+function start() {
+  if (!starting) {
+    var mine = generation;
+    starting = post(urls.start, {})
+      .then(function (started) {
+        if (mine === generation) {
+          conversationId = started.conversation_id;
+          remember();
+          showReply(started.reply, false);
         }
       })
       .finally(function () {
-        busy = false;
+        starting = null;
       });
   }
+  return starting;
+}
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value;
-    if (busy) {
-      return;
-    }
-    if (text.trim()) {
-      input.value = "";
-    }
-    send(text);
-  });
-
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
-
-  if (embedded) {
-    var closeWidget = function () {
-      // Only a close signal, nothing private: the page that framed us decides what to do.
-      window.parent.postMessage({ type: "privacybot:close" }, "*");
-    };
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") {
-        closeWidget();
+function resume(keptId) {
+  return post(urls.transcript, { conversation_id: keptId }).then(
+    function (transcript) {
+      conversationId = keptId;
+      showReply(transcript.greeting, transcript.turns.length > 0);
+      transcript.turns.forEach(function (turn, index) {
+        if (turn.role === "person") {
+          view.user(turn.text);
+        } else if (turn.role === "staff") {
+          view.staff(turn.reply);
+        } else {
+          showReply(turn.reply, index < transcript.turns.length - 1);
+        }
+      });
+      setStatus(words.resumed, false);
+      if (transcript.handoff_open) {
+        staffAfter = transcript.staff_after;
+        watchStaff();
       }
-    });
-    if (closeButton) {
-      closeButton.addEventListener("click", closeWidget);
-    }
-    window.addEventListener("message", function (event) {
-      if (event.source === window.parent && event.data && event.data.type === "privacybot:focus") {
-        input.focus();
+    },
+    function (problem) {
+      if (problem.unreachable) {
+        throw problem;
       }
-    });
+      // Unknown here, or nothing was said yet (or it was deleted): a fresh start.
+      forget();
+      return start();
+    }
+  );
+}
+
+function deliver(text, messageId, retried) {
+  return (conversationId ? Promise.resolve() : start())
+    .then(function () {
+      return post(urls.message, {
+        conversation_id: conversationId,
+        text: text,
+        message_id: messageId,
+      });
+    })
+    .then(
+      function (answered) {
+        return answered.reply;
+      },
+      function (problem) {
+        if (problem.status === 403 && !retried) {
+          // The server no longer knows this conversation (a new key): start afresh once.
+          conversationId = null;
+          forget();
+          return deliver(text, messageId, true);
+        }
+        throw problem;
+      }
+    );
+}
+
+function send(text, shown, fromChoice, messageId) {
+  if (busy) {
+    return;
   }
+  if (!text.trim()) {
+    setStatus(words.empty, true);
+    return;
+  }
+  busy = true;
+  var mine = generation;
+  var retired = view.retireChoices(fromChoice ? text : undefined);
+  var said = view.user(shown || text);
+  setStatus(words.looking_up, false);
+  deliver(text, messageId, false)
+    .then(function (reply) {
+      if (mine !== generation) {
+        return;
+      }
+      setStatus("", false);
+      remember();
+      showReply(reply, false);
+      if (text === "handoff:start") {
+        watchStaff();
+      }
+    })
+    .catch(function (problem) {
+      if (mine !== generation) {
+        return;
+      }
+      // Nothing is left looking as if it were sent: the buttons come back, and a typed
+      // message is marked as not sent, with a button that sends it again.
+      view.restoreChoices(retired);
+      if (fromChoice) {
+        said.remove();
+        setStatus(words.choose_again + " " + describe(problem), true);
+      } else {
+        setStatus(describe(problem), true);
+        view.failed(said, function () {
+          send(text, shown, false, messageId);
+        });
+      }
+    })
+    .finally(function () {
+      busy = false;
+    });
+}
 
-  start().catch(function (error) {
-    setStatus(error.message || "Sorry, the helper could not be reached.", true);
+form.addEventListener("submit", function (event) {
+  event.preventDefault();
+  if (busy) {
+    return;
+  }
+  if (box.count()) {
+    // Too long: said so, and nothing is cut or sent.
+    setStatus(words.over_limit.replace("{used}", box.value.length.toLocaleString("en-GB")), true);
+    box.focus();
+    return;
+  }
+  var text = box.value;
+  if (text.trim()) {
+    box.value = "";
+  }
+  send(text, null, false, newMessageId());
+});
+
+document.getElementById("start-again").addEventListener("click", function () {
+  generation += 1;
+  forget();
+  conversationId = null;
+  busy = false;
+  view.clear();
+  setStatus("", false);
+  box.focus();
+  start().catch(function (problem) {
+    setStatus(describe(problem), true);
   });
-})();
+});
+
+if (data.embed === "1") {
+  embedInFrame(document.getElementById("close-chat"), function () {
+    box.focus();
+  });
+}
+
+var keptId = remembered();
+(keptId ? resume(keptId) : start()).catch(function (problem) {
+  setStatus(describe(problem), true);
+});

@@ -1,0 +1,120 @@
+"""'Was this helpful?' under each answer: a vote and an optional comment, tied to no one.
+
+A vote stores the answer's intent, yes or no, an optional comment and the time: never the
+conversation's id or anything the person wrote in the chat. The browser gets a signed token for
+its vote, so it can add the comment to that vote once, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from itsdangerous import BadSignature, Signer
+from pydantic import BaseModel, Field
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.engine import StorageUnavailable, transaction
+from bot.storage.tables import AnswerFeedback
+from bot.web.api import Chat
+from bot.web.errors import ApiProblem, error_responses
+from bot.web.guards import database, guarded_conversation, unavailable
+
+COMMENT_CHARS = 500
+BUCKET = "feedback"
+
+
+class Vote(BaseModel):
+    conversation_id: str = Field(description="The signed id the conversation was started with.")
+    intent: str | None = Field(
+        default=None, max_length=64, description="The answer's intent, from its reply's match."
+    )
+    helpful: bool
+
+
+class Voted(BaseModel):
+    feedback_token: str = Field(description="Send it with a comment on this vote.")
+
+
+class Comment(BaseModel):
+    conversation_id: str = Field(description="The signed id the conversation was started with.")
+    feedback_token: str = Field(max_length=200)
+    comment: str = Field(min_length=1, max_length=COMMENT_CHARS)
+
+
+class Commented(BaseModel):
+    saved: bool
+
+
+def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
+    signer = Signer(secret, salt="privacybot.web.feedback")
+
+    @router.post(
+        "/feedback",
+        name="answer_feedback",
+        status_code=201,
+        response_model=Voted,
+        responses=error_responses(403, 413, 422, 429, 503),
+    )
+    async def vote(request: Request, given: Vote) -> Voted:
+        """Record whether an answer helped."""
+        await guarded_conversation(chat, request, given.conversation_id, BUCKET)
+        if given.intent is not None and given.intent not in intents:
+            raise ApiProblem(422, "unknown_intent", "intent: not an answer this bot gives.")
+        sessions = database(chat)
+        try:
+            feedback_id = await run_in_threadpool(_store, sessions, given.intent, given.helpful)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        return Voted(feedback_token=signer.sign(str(feedback_id)).decode("ascii"))
+
+    @router.post(
+        "/feedback/comment",
+        name="answer_feedback_comment",
+        response_model=Commented,
+        responses=error_responses(403, 409, 413, 422, 429, 503),
+    )
+    async def comment(request: Request, given: Comment) -> Commented:
+        """Add a comment to a vote this browser made; a vote takes one comment."""
+        await guarded_conversation(chat, request, given.conversation_id, BUCKET)
+        try:
+            feedback_id = int(signer.unsign(given.feedback_token))
+        except (BadSignature, ValueError) as error:
+            raise ApiProblem(
+                403, "unknown_feedback", "This feedback was not given here."
+            ) from error
+        text = given.comment.strip()
+        if not text:
+            raise ApiProblem(422, "empty_comment", "comment: write something, or leave it out.")
+        sessions = database(chat)
+        try:
+            saved = await run_in_threadpool(_add_comment, sessions, feedback_id, text)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        if not saved:
+            raise ApiProblem(409, "already_commented", "This vote already has a comment.")
+        return Commented(saved=True)
+
+    return router
+
+
+def _store(sessions: sessionmaker[Session], intent: str | None, helpful: bool) -> int:
+    with transaction(sessions) as session:
+        row = AnswerFeedback(intent=intent, helpful=helpful, at=datetime.now(UTC))
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _add_comment(sessions: sessionmaker[Session], feedback_id: int, text: str) -> bool:
+    with transaction(sessions) as session:
+        done = session.execute(
+            update(AnswerFeedback)
+            .where(AnswerFeedback.id == feedback_id, AnswerFeedback.comment.is_(None))
+            .values(comment=text)
+        )
+        return bool(getattr(done, "rowcount", 0))

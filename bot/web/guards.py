@@ -1,0 +1,45 @@
+"""The checks every chat endpoint makes: the client's rate, a signed id, the database at hand."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.web.api import Chat
+from bot.web.errors import ApiProblem
+from bot.web.signing import UnknownConversation
+
+
+async def guarded_conversation(chat: Chat, request: Request, signed: str, bucket: str) -> str:
+    """The conversation id inside `signed`, after the per-client and per-conversation limits.
+
+    `bucket` names the per-conversation budget, so feedback or a reload never eats into the
+    messages a person may send.
+    """
+    await chat.limit_client(request)
+    try:
+        conversation_id = chat.ids.open(signed)
+    except UnknownConversation as error:
+        raise ApiProblem(
+            403,
+            "unknown_conversation",
+            "This conversation id was not issued by this server. Start a new conversation.",
+        ) from error
+    await chat.limit(f"{bucket}:{conversation_id}", chat.settings.rate_limit_per_conversation)
+    return conversation_id
+
+
+def database(chat: Chat) -> sessionmaker[Session]:
+    """The database's sessions, or a 503 when the app runs without one."""
+    requests = chat.conversation.requests
+    if requests is None:
+        raise unavailable()
+    return requests.sessions
+
+
+def unavailable() -> ApiProblem:
+    return ApiProblem(
+        503,
+        "unavailable",
+        "This is not available just now. Please try again later, or email the school office.",
+    )

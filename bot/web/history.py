@@ -1,0 +1,124 @@
+"""The conversation so far, so a reloaded chat page (or a phone's discarded tab) carries on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversation.handoff_store import STAFF, HandoffStore
+from bot.conversation.store import decode_reply
+from bot.storage.engine import StorageUnavailable, transaction
+from bot.storage.tables import ConversationTurn, ProcessedMessage
+from bot.types import Reply
+from bot.web.api import Chat
+from bot.web.errors import ApiProblem, error_responses
+from bot.web.guards import database, guarded_conversation, unavailable
+from bot.web.schemas import ReplyOut
+
+PERSON = "person"
+
+
+class Resume(BaseModel):
+    conversation_id: str = Field(description="The signed id the conversation was started with.")
+
+
+class Turn(BaseModel):
+    role: str = Field(description="person, bot or staff.")
+    text: str = Field(description="What was said; a chosen button shows as its label.")
+    reply: ReplyOut | None = Field(
+        description="For the bot's and staff's turns: the reply as first shown."
+    )
+
+
+class Transcript(BaseModel):
+    greeting: ReplyOut
+    turns: list[Turn]
+    staff_after: int = Field(description="The newest staff reply's id, for the updates poll.")
+    handoff_open: bool = Field(description="Whether someone from the school has the chat now.")
+
+
+def history_router(chat: Chat) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
+
+    @router.post(
+        "/conversations/transcript",
+        name="conversation_transcript",
+        response_model=Transcript,
+        responses=error_responses(403, 422, 429, 503),
+    )
+    async def transcript(request: Request, asked: Resume) -> Transcript:
+        """The greeting and every turn so far, for the device that holds the signed id."""
+        conversation_id = await guarded_conversation(
+            chat, request, asked.conversation_id, "transcript"
+        )
+        sessions = database(chat)
+        try:
+            turns, staff_after = await run_in_threadpool(read_turns, sessions, conversation_id)
+            handoff = await run_in_threadpool(HandoffStore(sessions).current, conversation_id)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        if not turns:
+            # Never saved, or purged under the retention period: there is nothing to carry on.
+            raise ApiProblem(404, "no_transcript", "There is no earlier conversation to show.")
+        return Transcript(
+            greeting=ReplyOut.of(chat.greeting()),
+            turns=turns,
+            staff_after=staff_after,
+            handoff_open=handoff is not None,
+        )
+
+    return router
+
+
+def read_turns(sessions: sessionmaker[Session], conversation_id: str) -> tuple[list[Turn], int]:
+    """The turns in order, with each bot turn's reply (buttons, match) where it was kept."""
+    with transaction(sessions) as session:
+        rows = session.execute(
+            select(ConversationTurn.id, ConversationTurn.role, ConversationTurn.text)
+            .where(ConversationTurn.conversation_id == conversation_id)
+            .order_by(ConversationTurn.at, ConversationTurn.id)
+        ).all()
+        kept = session.scalars(
+            select(ProcessedMessage.reply)
+            .where(
+                ProcessedMessage.conversation_id == conversation_id,
+                ProcessedMessage.reply.is_not(None),
+            )
+            .order_by(ProcessedMessage.created_at)
+        ).all()
+    replies = [decode_reply(data) for data in kept if data]
+    turns: list[Turn] = []
+    offered: Reply | None = None
+    staff_after = 0
+    for turn_id, role, text in rows:
+        if role == PERSON:
+            turns.append(Turn(role=role, text=_as_shown(text, offered), reply=None))
+        elif role == STAFF:
+            staff_after = max(staff_after, turn_id)
+            turns.append(Turn(role=role, text=text, reply=ReplyOut.of(Reply(text))))
+        else:
+            offered = _kept_reply(text, replies)
+            turns.append(Turn(role=role, text=text, reply=ReplyOut.of(offered)))
+    return turns, staff_after
+
+
+def _kept_reply(text: str, replies: list[Reply]) -> Reply:
+    """The kept reply with this text (taken in order), or the bare text if none was kept."""
+    for index, reply in enumerate(replies):
+        if reply.text == text:
+            del replies[: index + 1]
+            return reply
+    return Reply(text)
+
+
+def _as_shown(text: str, offered: Reply | None) -> str:
+    """A chosen button's value back as the label the person clicked."""
+    choices: Sequence[tuple[str, str]] = (
+        [(c.value, c.label) for c in offered.choices] if offered else []
+    )
+    return next((label for value, label in choices if value == text), text)

@@ -1,0 +1,141 @@
+"""The receipt endpoints: list a conversation's receipts, email one, show one to print."""
+
+from __future__ import annotations
+
+import logging
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from bot.storage.engine import StorageUnavailable
+from bot.tickets.mailer import MailFailed
+from bot.web.api import Chat
+from bot.web.errors import ApiProblem, error_responses
+from bot.web.guards import guarded_conversation, unavailable
+from bot.web.receipts import AlreadySent, Receipts
+from bot.web.words import PageWords
+
+log = logging.getLogger(__name__)
+
+
+class ReceiptsAsked(BaseModel):
+    conversation_id: str = Field(description="The signed id the conversation was started with.")
+
+
+class ReceiptOut(BaseModel):
+    reference: str
+    kind: str = Field(description="The kind of request, in words.")
+    url: str = Field(description="The printable receipt; only this conversation is given it.")
+    email_to: str | None = Field(description="Where 'email me a copy' sends it, if it can.")
+    emailed: bool = Field(description="Whether the copy has been emailed already (it goes once).")
+
+
+class ReceiptList(BaseModel):
+    receipts: list[ReceiptOut]
+
+
+class EmailAsked(BaseModel):
+    conversation_id: str = Field(description="The signed id the conversation was started with.")
+    reference: str = Field(max_length=24, description="The logged request's reference.")
+
+
+class Emailed(BaseModel):
+    sent_to: str
+
+
+def receipt_router(
+    chat: Chat, receipts: Receipts, words: PageWords, pages: jinja2.Environment
+) -> APIRouter:
+    router = APIRouter(tags=["chat"])
+    page = pages.get_template("receipt.html")
+
+    @router.post(
+        "/api/conversations/receipts",
+        name="conversation_receipts",
+        response_model=ReceiptList,
+        responses=error_responses(403, 422, 429, 503),
+    )
+    async def listed(request: Request, asked: ReceiptsAsked) -> ReceiptList:
+        """The requests logged in this conversation, each with its receipt."""
+        conversation_id = await guarded_conversation(
+            chat, request, asked.conversation_id, "receipts"
+        )
+        try:
+            found = await run_in_threadpool(receipts.of_conversation, conversation_id)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        can_email = receipts.mailer is not None
+        return ReceiptList(
+            receipts=[
+                ReceiptOut(
+                    reference=receipt.reference,
+                    kind=receipt.kind,
+                    url=request.url_for(
+                        "receipt_page", token=receipts.token(conversation_id, receipt.reference)
+                    ).path,
+                    email_to=receipt.email if can_email else None,
+                    emailed=emailed,
+                )
+                for receipt, emailed in found
+            ]
+        )
+
+    @router.post(
+        "/api/receipts/email",
+        name="email_receipt",
+        response_model=Emailed,
+        responses=error_responses(403, 404, 409, 422, 429, 502, 503),
+    )
+    async def email(request: Request, asked: EmailAsked) -> Emailed:
+        """Email the receipt to the address given in the request, once."""
+        conversation_id = await guarded_conversation(
+            chat, request, asked.conversation_id, "receipts"
+        )
+        try:
+            receipt = await run_in_threadpool(receipts.find, conversation_id, asked.reference)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        if receipt is None:
+            raise ApiProblem(404, "no_receipt", "No request with that reference in this chat.")
+        if receipts.mailer is None or receipt.email is None:
+            raise ApiProblem(
+                404, "no_email", "This request has no email address to send a copy to."
+            )
+        subject = words.text["receipt_email_subject"].replace("{reference}", receipt.reference)
+        try:
+            await run_in_threadpool(receipts.email, receipt, subject)
+        except AlreadySent as error:
+            raise ApiProblem(409, "already_sent", "A copy has already been emailed.") from error
+        except MailFailed as error:
+            log.error("receipt %s not emailed: %s", receipt.reference, error)
+            raise ApiProblem(502, "mail_failed", "The email could not be sent.") from error
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        log.info("receipt %s emailed", receipt.reference)
+        return Emailed(sent_to=receipt.email)
+
+    @router.get("/chat/receipts/{token}", name="receipt_page", include_in_schema=False)
+    async def printable(request: Request, token: str) -> HTMLResponse:
+        opened = receipts.opened(token)
+        try:
+            receipt = None if opened is None else await run_in_threadpool(receipts.find, *opened)
+        except StorageUnavailable as error:
+            raise unavailable() from error
+        if receipt is None:
+            raise ApiProblem(404, "no_receipt", "There is no receipt at this address.")
+        html = page.render(
+            words=words.html,
+            receipt_html=Markup(receipts.html(receipt)),
+            reference=receipt.reference,
+            icon_url=request.url_for("static", path="favicon.svg").path,
+            css_url=request.url_for("static", path="receipt.css").path,
+            js_url=request.url_for("static", path="receipt.js").path,
+        )
+        # A receipt holds what the person asked: never kept by a shared cache or the back button.
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    return router
