@@ -58,7 +58,7 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
         name="answer_feedback",
         status_code=201,
         response_model=Voted,
-        responses=error_responses(403, 413, 422, 429, 503),
+        responses=error_responses(400, 403, 413, 422, 429, 503),
     )
     async def vote(request: Request, given: Vote) -> Voted:
         """Record whether an answer helped."""
@@ -76,7 +76,7 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
         "/feedback/comment",
         name="answer_feedback_comment",
         response_model=Commented,
-        responses=error_responses(403, 409, 413, 422, 429, 503),
+        responses=error_responses(400, 403, 409, 413, 422, 429, 503),
     )
     async def comment(request: Request, given: Comment) -> Commented:
         """Add a comment to a vote this browser made; a vote takes one comment."""

@@ -49,7 +49,7 @@ def history_router(chat: Chat) -> APIRouter:
         "/conversations/transcript",
         name="conversation_transcript",
         response_model=Transcript,
-        responses=error_responses(403, 422, 429, 503),
+        responses=error_responses(400, 403, 404, 413, 422, 429, 503),
     )
     async def transcript(request: Request, asked: Resume) -> Transcript:
         """The greeting and every turn so far, for the device that holds the signed id."""

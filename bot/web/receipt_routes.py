@@ -57,7 +57,7 @@ def receipt_router(
         "/api/conversations/receipts",
         name="conversation_receipts",
         response_model=ReceiptList,
-        responses=error_responses(403, 422, 429, 503),
+        responses=error_responses(400, 403, 413, 422, 429, 503),
     )
     async def listed(request: Request, asked: ReceiptsAsked) -> ReceiptList:
         """The requests logged in this conversation, each with its receipt."""
@@ -88,7 +88,7 @@ def receipt_router(
         "/api/receipts/email",
         name="email_receipt",
         response_model=Emailed,
-        responses=error_responses(403, 404, 409, 422, 429, 502, 503),
+        responses=error_responses(400, 403, 404, 409, 413, 422, 429, 502, 503),
     )
     async def email(request: Request, asked: EmailAsked) -> Emailed:
         """Email the receipt to the address given in the request, once."""

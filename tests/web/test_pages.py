@@ -80,7 +80,8 @@ def test_the_chat_page_has_a_log_a_labelled_input_and_no_inline_code(client: Tes
         assert "style" not in attrs, tag
         assert not [name for name in attrs if name.startswith("on")], tag
         if tag == "script":
-            assert attrs.get("src"), "inline script"
+            # The page's words travel as a JSON data block, which a browser never runs.
+            assert attrs.get("src") or attrs.get("type") == "application/json", "inline script"
     assert "<style" not in client.get("/chat").text
 
 
@@ -91,9 +92,12 @@ def test_the_embedded_page_has_a_close_button_and_the_plain_one_does_not(
     assert 'id="close-chat"' not in client.get("/chat").text
 
 
-def test_the_message_limit_reaches_the_page(tmp_path: Path) -> None:
+def test_the_message_limit_reaches_the_page_but_never_cuts_a_paste(tmp_path: Path) -> None:
     with TestClient(create_app(web_settings(tmp_path, max_message_chars=300))) as client:
-        assert 'maxlength="300"' in client.get("/chat").text
+        page = client.get("/chat").text
+    assert 'data-max-chars="300"' in page
+    # A maxlength would silently cut a longer paste; the page shows the limit instead.
+    assert "maxlength" not in page
 
 
 @pytest.mark.parametrize(
@@ -115,6 +119,8 @@ def test_assets_are_served_by_the_app_with_their_types(
 
 def test_nothing_is_loaded_from_another_site(client: TestClient) -> None:
     for tag, attrs in tags(client.get("/chat").text):
+        if tag == "a":
+            continue  # a link to the school's own privacy notice is not something loaded
         for name in ("src", "href"):
             value = attrs.get(name) or ""
             assert not value.startswith(("http:", "https:", "//")), (tag, value)
