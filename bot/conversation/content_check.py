@@ -80,6 +80,17 @@ SPECIAL_TEMPLATES["_staff_notices"] = [
         "not_changed",
     )
 ]
+# The web chat's own: the privacy line of its first message, and a logged request's receipt.
+SPECIAL_TEMPLATES["_web_privacy"] = [{"retention_days": 30}]
+SPECIAL_TEMPLATES["_receipt"] = [
+    {
+        "reference": "SAR-2026-0001",
+        "kind_label": "subject access request",
+        "request_text": "Everything you hold on Sam",
+        "received": "Friday 20 November 2026",
+        "due_date": "Monday 21 December 2026",
+    }
+]
 # The button labels the conversation looks up, by key; nested keys are "group.key".
 REQUIRED_BUTTONS = (
     "log_request handoff not_now keep_details cancel back confirm change yes no today "
