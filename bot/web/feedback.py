@@ -50,7 +50,7 @@ class Commented(BaseModel):
 
 
 def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["chat"])
+    router = APIRouter(prefix="/api/chat", tags=["chat"])
     signer = Signer(secret, salt="privacybot.web.feedback")
 
     @router.post(

@@ -85,7 +85,7 @@ def receipt_router(
         )
 
     @router.post(
-        "/api/receipts/email",
+        "/api/conversations/receipts/email",
         name="email_receipt",
         response_model=Emailed,
         responses=error_responses(400, 403, 404, 409, 413, 422, 429, 502, 503),

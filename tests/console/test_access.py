@@ -21,8 +21,8 @@ from tests.console.conftest import PASSWORD, csrf_of, sign_in
 # What the public, parents and the platforms reach without a console login; they have their
 # own protection (signed conversation ids, Slack's and Teams' request signatures).
 PUBLIC = re.compile(
-    r"^(/chat|/widget\.js|/api/(conversations|chat|messages)(/.*)?|/healthz|/readyz"
-    r"|/openapi\.json|/docs(/.*)?|/redoc|/slack/events|/console/login)$"
+    r"^(/chat(/receipts/[^/]+)?|/widget\.js|/api/(conversations|chat|messages)(/.*)?"
+    r"|/healthz|/readyz|/openapi\.json|/docs(/.*)?|/redoc|/slack/events|/console/login)$"
 )
 PUBLIC_MOUNTS = ("/static", "/console/static")
 SAMPLE = {"reference": "SAR-2026-0001", "action": "take"}

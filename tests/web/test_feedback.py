@@ -31,24 +31,24 @@ def test_a_vote_and_its_comment_are_stored_without_the_conversation(
     with TestClient(create_app(settings)) as client:
         signed, _ = start(client)
         voted = client.post(
-            "/api/feedback",
+            "/api/chat/feedback",
             json={"conversation_id": signed, "intent": "retention", "helpful": False},
         )
         assert voted.status_code == 201, voted.text
         token = voted.json()["feedback_token"]
         commented = client.post(
-            "/api/feedback/comment",
+            "/api/chat/feedback/comment",
             json={"conversation_id": signed, "feedback_token": token, "comment": " Too vague "},
         )
         assert commented.status_code == 200, commented.text
         # A vote takes one comment: a second does not overwrite it.
         again = client.post(
-            "/api/feedback/comment",
+            "/api/chat/feedback/comment",
             json={"conversation_id": signed, "feedback_token": token, "comment": "Changed"},
         )
         assert again.status_code == 409
         fallback = client.post(
-            "/api/feedback", json={"conversation_id": signed, "intent": None, "helpful": True}
+            "/api/chat/feedback", json={"conversation_id": signed, "intent": None, "helpful": True}
         )
         assert fallback.status_code == 201
 
@@ -69,39 +69,40 @@ def test_feedback_has_the_chat_apis_guards(tmp_path: Path) -> None:
     with TestClient(create_app(settings)) as client:
         signed, _ = start(client)
         forged = client.post(
-            "/api/feedback", json={"conversation_id": signed[:-1], "intent": None, "helpful": True}
+            "/api/chat/feedback",
+            json={"conversation_id": signed[:-1], "intent": None, "helpful": True},
         )
         assert forged.status_code == 403
         assert forged.json()["error"] == "unknown_conversation"
         unknown = client.post(
-            "/api/feedback",
+            "/api/chat/feedback",
             json={"conversation_id": signed, "intent": "term_dates", "helpful": True},
         )
         assert unknown.status_code == 422
         wrong_type = client.post(
-            "/api/feedback", json={"conversation_id": signed, "helpful": "perhaps"}
+            "/api/chat/feedback", json={"conversation_id": signed, "helpful": "perhaps"}
         )
         assert wrong_type.status_code == 422
         assert "helpful" in wrong_type.json()["detail"]
         broken = client.post(
-            "/api/feedback", content=b"{not json", headers={"Content-Type": "application/json"}
+            "/api/chat/feedback", content=b"{not json", headers={"Content-Type": "application/json"}
         )
         assert broken.status_code == 400
 
         vote = {"conversation_id": signed, "intent": "retention", "helpful": True}
-        token = client.post("/api/feedback", json=vote).json()["feedback_token"]
+        token = client.post("/api/chat/feedback", json=vote).json()["feedback_token"]
         long = client.post(
-            "/api/feedback/comment",
+            "/api/chat/feedback/comment",
             json={"conversation_id": signed, "feedback_token": token, "comment": "x" * 501},
         )
         assert long.status_code == 422
         assert "500" in long.json()["detail"]
         # The third request on this conversation within the window is one too many.
-        limited = client.post("/api/feedback", json=vote)
+        limited = client.post("/api/chat/feedback", json=vote)
         assert limited.status_code == 429
         assert limited.headers["Retry-After"]
         forged_token = client.post(
-            "/api/feedback/comment",
+            "/api/chat/feedback/comment",
             json={"conversation_id": signed, "feedback_token": "1.forged", "comment": "hi"},
         )
         assert forged_token.status_code in {403, 429}
@@ -112,7 +113,7 @@ def test_a_huge_feedback_body_is_refused_unread(tmp_path: Path) -> None:
         signed, _ = start(client)
         huge = "x" * 200_000
         response = client.post(
-            "/api/feedback/comment",
+            "/api/chat/feedback/comment",
             json={"conversation_id": signed, "feedback_token": "t", "comment": huge},
         )
         assert response.status_code == 413

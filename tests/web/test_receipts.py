@@ -89,7 +89,7 @@ def test_a_logged_request_has_a_printable_receipt_and_one_emailed_copy(
         assert "<b>now</b>" not in page.text
 
         asked = {"conversation_id": signed, "reference": reference}
-        sent = client.post("/api/receipts/email", json=asked)
+        sent = client.post("/api/conversations/receipts/email", json=asked)
         assert sent.status_code == 200, sent.text
         assert sent.json() == {"sent_to": "priya.shah@example.org"}
         [email] = inbox.messages
@@ -100,7 +100,7 @@ def test_a_logged_request_has_a_printable_receipt_and_one_emailed_copy(
         assert WORDS in body
         assert "**" not in body
 
-        again = client.post("/api/receipts/email", json=asked)
+        again = client.post("/api/conversations/receipts/email", json=asked)
         assert again.status_code == 409
         assert len(inbox.messages) == 1
         listed = client.post("/api/conversations/receipts", json={"conversation_id": signed})
@@ -119,11 +119,13 @@ def test_receipts_are_reachable_only_with_the_conversations_signed_id(
         listed = client.post("/api/conversations/receipts", json={"conversation_id": other})
         assert listed.json() == {"receipts": []}
         refused = client.post(
-            "/api/receipts/email", json={"conversation_id": other, "reference": reference}
+            "/api/conversations/receipts/email",
+            json={"conversation_id": other, "reference": reference},
         )
         assert refused.status_code == 404
         forged = client.post(
-            "/api/receipts/email", json={"conversation_id": signed + "x", "reference": reference}
+            "/api/conversations/receipts/email",
+            json={"conversation_id": signed + "x", "reference": reference},
         )
         assert forged.status_code == 403
         # The page's address is signed too: guessing one from the reference gets nothing.
@@ -146,7 +148,8 @@ def test_no_email_is_offered_without_an_address_or_a_mail_server(
         ).json()["receipts"]
         assert receipt["email_to"] is None
         refused = client.post(
-            "/api/receipts/email", json={"conversation_id": signed, "reference": reference}
+            "/api/conversations/receipts/email",
+            json={"conversation_id": signed, "reference": reference},
         )
         assert refused.status_code == 404
     unmailed = settings_for(tmp_path / "b", database_url, None)
@@ -174,7 +177,7 @@ def test_a_failed_email_can_be_tried_again(tmp_path: Path, database_url: str) ->
         signed, _ = start(client)
         reference = log_request(settings, signed)
         asked = {"conversation_id": signed, "reference": reference}
-        failed = client.post("/api/receipts/email", json=asked)
+        failed = client.post("/api/conversations/receipts/email", json=asked)
         assert failed.status_code == 502
         listed = client.post("/api/conversations/receipts", json={"conversation_id": signed})
         assert listed.json()["receipts"][0]["emailed"] is False
