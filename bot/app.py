@@ -28,7 +28,7 @@ from bot.web.health import DatabaseCheck, ReadinessCheck, health_router
 from bot.web.history import history_router
 from bot.web.pages import CHAT_PATH, PageSettings, mount_static, page_templates, pages_router
 from bot.web.ratelimit import MemoryLimiter, RateLimiter, RedisLimiter
-from bot.web.receipt_routes import receipt_router
+from bot.web.receipt_routes import receipt_page_router, receipt_router
 from bot.web.receipts import Receipts
 from bot.web.requester import UPLOAD_PATHS, mount_requester
 from bot.web.signing import ConversationIds, secret_key
@@ -140,7 +140,8 @@ def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
     requests = chat.conversation.requests
     assert requests is not None  # create_app always builds the conversation with its database
     receipts = Receipts(requests.sessions, answers, key, Mailer.from_settings(settings))
-    app.include_router(receipt_router(chat, receipts, words, templates))
+    app.include_router(receipt_router(chat, receipts, words))
+    app.include_router(receipt_page_router(receipts, words, templates))
     app.include_router(pages_router(templates, words, answers.facts, page))
 
 

@@ -47,11 +47,8 @@ class Emailed(BaseModel):
     sent_to: str
 
 
-def receipt_router(
-    chat: Chat, receipts: Receipts, words: PageWords, pages: jinja2.Environment
-) -> APIRouter:
+def receipt_router(chat: Chat, receipts: Receipts, words: PageWords) -> APIRouter:
     router = APIRouter(tags=["chat"])
-    page = pages.get_template("receipt.html")
 
     @router.post(
         "/api/conversations/receipts",
@@ -118,7 +115,16 @@ def receipt_router(
         log.info("receipt %s emailed", receipt.reference)
         return Emailed(sent_to=receipt.email)
 
-    @router.get("/chat/receipts/{token}", name="receipt_page", include_in_schema=False)
+    return router
+
+
+def receipt_page_router(
+    receipts: Receipts, words: PageWords, pages: jinja2.Environment
+) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    page = pages.get_template("receipt.html")
+
+    @router.get("/chat/receipts/{token}", name="receipt_page")
     async def printable(request: Request, token: str) -> HTMLResponse:
         opened = receipts.opened(token)
         try:

@@ -20,6 +20,53 @@ export function wantsFeedback(reply) {
   return outcome === "answer" || outcome === "fallback";
 }
 
+// The optional comment, sent with the token the vote was given; `note` says how it went.
+function commentForm(token, note, chat) {
+  var words = chat.words;
+  var form = document.createElement("form");
+  form.className = "feedback__comment";
+  var label = document.createElement("label");
+  label.htmlFor = "feedback-comment-" + asked;
+  label.innerHTML = words.helpful_comment_label;
+  var field = document.createElement("textarea");
+  field.id = label.htmlFor;
+  field.rows = 2;
+  field.className = "feedback__field";
+  var send = button(words.helpful_comment_send, "button--small");
+  send.type = "submit";
+  form.append(label, field, send);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = field.value.trim();
+    if (!text) {
+      field.focus();
+      return;
+    }
+    if (text.length > COMMENT_CHARS) {
+      // Said, never cut: the person shortens it.
+      var used = text.length.toLocaleString("en-GB");
+      note.innerHTML = words.helpful_comment_too_long.replace("{used}", used);
+      return;
+    }
+    send.disabled = true;
+    post(chat.urls.feedbackComment, {
+      conversation_id: chat.conversationId(),
+      feedback_token: token,
+      comment: text,
+    }).then(
+      function () {
+        form.remove();
+        note.innerHTML = words.helpful_thanks;
+      },
+      function () {
+        send.disabled = false;
+        note.innerHTML = words.helpful_failed;
+      }
+    );
+  });
+  return form;
+}
+
 export function addFeedback(item, reply, chat) {
   var words = chat.words;
   asked += 1;
@@ -54,7 +101,7 @@ export function addFeedback(item, reply, chat) {
         buttons.remove();
         question.remove();
         note.innerHTML = words.helpful_thanks;
-        box.appendChild(commentForm(data.feedback_token));
+        box.appendChild(commentForm(data.feedback_token, note, chat));
       },
       function () {
         yes.disabled = no.disabled = false;
@@ -68,48 +115,4 @@ export function addFeedback(item, reply, chat) {
   no.addEventListener("click", function () {
     vote(false);
   });
-
-  function commentForm(token) {
-    var form = document.createElement("form");
-    form.className = "feedback__comment";
-    var id = "feedback-comment-" + asked;
-    var label = document.createElement("label");
-    label.htmlFor = id;
-    label.innerHTML = words.helpful_comment_label;
-    var field = document.createElement("textarea");
-    field.id = id;
-    field.rows = 2;
-    field.className = "feedback__field";
-    var send = button(words.helpful_comment_send, "button--small");
-    send.type = "submit";
-    form.append(label, field, send);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var text = field.value.trim();
-      if (!text) {
-        field.focus();
-        return;
-      }
-      if (text.length > COMMENT_CHARS) {
-        note.innerHTML = words.helpful_comment_too_long.replace("{used}", text.length.toLocaleString("en-GB"));
-        return;
-      }
-      send.disabled = true;
-      post(chat.urls.feedbackComment, {
-        conversation_id: chat.conversationId(),
-        feedback_token: token,
-        comment: text,
-      }).then(
-        function () {
-          form.remove();
-          note.innerHTML = words.helpful_thanks;
-        },
-        function () {
-          send.disabled = false;
-          note.innerHTML = words.helpful_failed;
-        }
-      );
-    });
-    return form;
-  }
 }
