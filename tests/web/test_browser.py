@@ -76,7 +76,7 @@ def test_the_whole_flow_works_with_the_keyboard_alone(page: Any, site: Site) -> 
     page.goto(f"{site.bot.url}/chat")
     chat = ChatPage(page)
     chat.wait_for_replies(1)
-    for _ in range(6):
+    for _ in range(12):
         page.keyboard.press("Tab")
         if focused_id(page) == "question":
             break
