@@ -55,7 +55,9 @@ class Chat:
             Audience.PUBLIC,
             retention_days=self.settings.transcript_retention_days,
         )
-        return replace(greeting, text=f"{greeting.text}\n\n{privacy}")
+        # After the hello, before the suggested questions that lead into their buttons.
+        hello, _, rest = greeting.text.partition("\n\n")
+        return replace(greeting, text="\n\n".join(part for part in (hello, privacy, rest) if part))
 
 
 def api_router(chat: Chat) -> APIRouter:

@@ -1,39 +1,31 @@
-"""A loopback SMTP server that keeps every message it is given, for the receipt emails."""
+"""The shared loopback SMTP server (tests/smtp.py), with its port and the chat's receipts."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import message_from_bytes
+from dataclasses import dataclass
 from email.message import Message
-from typing import Any
 
-from aiosmtpd.controller import Controller
+from tests.smtp import Inbox as Received
+from tests.smtp import smtp_server
 
 
+@dataclass
 class Inbox:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.messages: list[Message] = []
+    received: Received
+    port: int
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
+    @property
+    def messages(self) -> list[Message]:
+        return self.received.messages
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    def receipts(self) -> list[Message]:
+        """The chat's "email me a copy" messages (acknowledgement letters also arrive here)."""
+        return [m for m in self.messages if str(m["Subject"]).startswith("Your request to")]
 
 
 @contextmanager
 def smtp_inbox() -> Iterator[Inbox]:
-    inbox = Inbox(_free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+    with smtp_server() as (received, port):
+        yield Inbox(received, port)

@@ -92,7 +92,7 @@ def test_a_logged_request_has_a_printable_receipt_and_one_emailed_copy(
         sent = client.post("/api/conversations/receipts/email", json=asked)
         assert sent.status_code == 200, sent.text
         assert sent.json() == {"sent_to": "priya.shah@example.org"}
-        [email] = inbox.messages
+        [email] = inbox.receipts()
         assert email["To"] == "priya.shah@example.org"
         assert reference in email["Subject"]
         body = email.get_payload(decode=True).decode()
@@ -102,7 +102,7 @@ def test_a_logged_request_has_a_printable_receipt_and_one_emailed_copy(
 
         again = client.post("/api/conversations/receipts/email", json=asked)
         assert again.status_code == 409
-        assert len(inbox.messages) == 1
+        assert len(inbox.receipts()) == 1
         listed = client.post("/api/conversations/receipts", json={"conversation_id": signed})
         assert listed.json()["receipts"][0]["emailed"] is True
 
@@ -133,7 +133,7 @@ def test_receipts_are_reachable_only_with_the_conversations_signed_id(
         url = mine.json()["receipts"][0]["url"]
         assert client.get(url[:-2] + "xx").status_code == 404
         assert client.get(f"/chat/receipts/{reference}").status_code == 404
-        assert inbox.messages == []
+        assert inbox.receipts() == []
 
 
 def test_no_email_is_offered_without_an_address_or_a_mail_server(
