@@ -131,17 +131,21 @@ def receipt_page_router(
             receipt = None if opened is None else await run_in_threadpool(receipts.find, *opened)
         except StorageUnavailable as error:
             raise unavailable() from error
-        if receipt is None:
-            raise ApiProblem(404, "no_receipt", "There is no receipt at this address.")
+        # A person follows this link: a wrong or expired one gets a page, not JSON.
+        found = receipt is not None
         html = page.render(
             words=words.html,
-            receipt_html=Markup(receipts.html(receipt)),
-            reference=receipt.reference,
+            receipt_html=Markup(
+                receipts.html(receipt) if receipt else f"<p>{words.html['receipt_missing']}</p>"
+            ),
+            reference=receipt.reference if receipt else None,
             icon_url=request.url_for("static", path="favicon.svg").path,
             css_url=request.url_for("static", path="receipt.css").path,
             js_url=request.url_for("static", path="receipt.js").path,
         )
         # A receipt holds what the person asked: never kept by a shared cache or the back button.
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(
+            html, status_code=200 if found else 404, headers={"Cache-Control": "no-store"}
+        )
 
     return router

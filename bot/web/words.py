@@ -22,7 +22,7 @@ looking_up empty unreachable went_wrong not_sent try_again choose_again resumed
 near_limit over_limit helpful_question helpful_yes helpful_no helpful_comment_label
 helpful_comment_send helpful_comment_too_long helpful_thanks helpful_failed receipt_print
 receipt_email receipt_emailed receipt_email_subject receipt_email_failed receipt_page_title
-receipt_print_button launcher widget_unavailable
+receipt_print_button receipt_missing launcher widget_unavailable
 """.split()
 
 

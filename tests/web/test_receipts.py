@@ -132,7 +132,11 @@ def test_receipts_are_reachable_only_with_the_conversations_signed_id(
         mine = client.post("/api/conversations/receipts", json={"conversation_id": signed})
         url = mine.json()["receipts"][0]["url"]
         assert client.get(url[:-2] + "xx").status_code == 404
-        assert client.get(f"/chat/receipts/{reference}").status_code == 404
+        guessed = client.get(f"/chat/receipts/{reference}")
+        assert guessed.status_code == 404
+        assert guessed.headers["Content-Type"].startswith("text/html")
+        assert "There is no receipt at this address" in guessed.text
+        assert reference not in guessed.text
         assert inbox.receipts() == []
 
 

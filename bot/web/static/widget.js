@@ -62,7 +62,7 @@
     "}",
   ].join("\n");
 
-  function build() {
+  function shadowHost() {
     // A landmark of its own, so assistive technology lists the chat among the page's regions.
     var host = document.createElement("aside");
     host.setAttribute("aria-label", "Privacy questions");
@@ -77,7 +77,10 @@
       style.textContent = css;
       root.appendChild(style);
     }
+    return host;
+  }
 
+  function launcherButton() {
     var launcher = document.createElement("button");
     launcher.type = "button";
     launcher.className = "launcher";
@@ -88,18 +91,14 @@
     }
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-controls", "privacybot-panel");
+    return launcher;
+  }
 
-    var panel = document.createElement("div");
-    panel.id = "privacybot-panel";
-    panel.className = "panel";
-    panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "Chat about our privacy notice");
-    panel.hidden = true;
-
-    // What the panel shows when the chat cannot be: a short line with the office's email.
-    var unavailable = document.createElement("div");
-    unavailable.className = "unavailable";
-    unavailable.hidden = true;
+  // What the panel shows when the chat cannot be: a short line with the office's email.
+  function unavailableBox(onClose) {
+    var box = document.createElement("div");
+    box.className = "unavailable";
+    box.hidden = true;
     var line = document.createElement("p");
     line.innerHTML = words.widget_unavailable;
     var closeButton = document.createElement("button");
@@ -107,10 +106,25 @@
     closeButton.className = "close";
     closeButton.innerHTML = words.close + '<span class="visually-hidden"></span>';
     closeButton.lastChild.innerHTML = words.close_hidden;
-    closeButton.addEventListener("click", function () {
+    closeButton.addEventListener("click", onClose);
+    box.append(line, closeButton);
+    return { box: box, closeButton: closeButton };
+  }
+
+  function build() {
+    var host = shadowHost();
+    var launcher = launcherButton();
+    var panel = document.createElement("div");
+    panel.id = "privacybot-panel";
+    panel.className = "panel";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "Chat about our privacy notice");
+    panel.hidden = true;
+    var fallback = unavailableBox(function () {
       close();
     });
-    unavailable.append(line, closeButton);
+    var unavailable = fallback.box;
+    var closeButton = fallback.closeButton;
     panel.appendChild(unavailable);
 
     var frame = null;
@@ -222,7 +236,7 @@
       }
     });
 
-    root.append(launcher, panel);
+    host.shadowRoot.append(launcher, panel);
     document.body.appendChild(host);
   }
 
