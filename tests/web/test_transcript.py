@@ -3,12 +3,16 @@ first message."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
+from bot.config import Settings
 from tests.web.conftest import start, web_settings
+
+SHIPPED_ANSWERS = Settings(_env_file=None).answers_dir  # type: ignore[call-arg]
 
 NOTICE = "https://www.west-borough.kent.sch.uk/privacy-notice"
 
@@ -71,7 +75,15 @@ def test_no_transcript_for_a_forged_id_or_a_conversation_never_saved(tmp_path: P
 def test_the_page_and_the_first_message_say_a_machine_answers_and_what_is_kept(
     tmp_path: Path,
 ) -> None:
-    settings = web_settings(tmp_path / "data", transcript_retention_days=14)
+    # A school that has published its notice: both lines link to it.
+    answers = tmp_path / "answers"
+    shutil.copytree(SHIPPED_ANSWERS, answers)
+    facts = answers / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("notice_url: null", f"notice_url: {NOTICE}"),
+        encoding="utf-8",
+    )
+    settings = web_settings(tmp_path / "data", transcript_retention_days=14, answers_dir=answers)
     with TestClient(create_app(settings)) as client:
         page = client.get("/chat").text
         _, greeting = start(client)
@@ -80,5 +92,14 @@ def test_the_page_and_the_first_message_say_a_machine_answers_and_what_is_kept(
     assert f'href="{NOTICE}"' in page
     text = str(greeting["text"])
     assert "automated helper, not a person" in text
-    assert "kept here for 14 days" in text or "kept for 14 days" in text
+    assert "here is kept for 14 days" in text
     assert f"]({NOTICE})" in text
+
+
+def test_without_a_published_notice_both_lines_point_to_the_office(tmp_path: Path) -> None:
+    with TestClient(create_app(web_settings(tmp_path / "data"))) as client:
+        page = client.get("/chat").text
+        _, greeting = start(client)
+    assert "kept for 30 days, then deleted" in page
+    assert "For our privacy notice, email" in page
+    assert "(mailto:office@west-borough.kent.sch.uk) can send it to you" in str(greeting["text"])
