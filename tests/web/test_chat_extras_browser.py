@@ -117,8 +117,9 @@ def test_a_logged_request_has_a_receipt_to_print_and_one_copy_by_email(
     assert reference.group(0) in copy["Subject"]
 
     # After a reload the receipt is still there, and the copy is not offered twice.
+    shown = chat.bot_messages.count()
     page.reload()
-    chat.wait_for_replies(chat.bot_messages.count())
+    chat.wait_for_replies(shown)
     reply = chat.log.locator(".message--bot", has_text=reference.group(0)).last
     expect(reply.get_by_role("link", name="Print or save a receipt")).to_be_visible()
     expect(reply).to_contain_text(f"A copy is on its way to {EMAIL}.")
