@@ -1,7 +1,7 @@
 """Answer feedback from the web chat, and the receipts emailed to requesters.
 
 Revision ID: 0005
-Revises: 0011
+Revises: 0010
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
