@@ -21,7 +21,9 @@ from bot.content.answers import Answers
 from bot.content.markup import to_html
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import transaction
+from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import LONDON, ReceiptEmail, Ticket
+from bot.tickets.acknowledgements import LETTER as ACKNOWLEDGEMENT
 from bot.tickets.mailer import Mailer
 
 RECEIPT_TEMPLATE = "_receipt"
@@ -81,6 +83,19 @@ class Receipts:
                 session.scalars(
                     select(ReceiptEmail.ticket_reference).where(
                         ReceiptEmail.ticket_reference.in_([r.reference for r in receipts])
+                    )
+                )
+            )
+            # The acknowledgement email (bot/tickets/acknowledgements.py) holds what the receipt
+            # holds: once it is queued or sent, offering another copy would send the same again.
+            emailed |= set(
+                session.scalars(
+                    select(Ticket.reference)
+                    .join(RequesterLetter, RequesterLetter.ticket_id == Ticket.id)
+                    .where(
+                        Ticket.id.in_([t.id for t in tickets]),
+                        RequesterLetter.letter == ACKNOWLEDGEMENT,
+                        RequesterLetter.state.in_(("queued", "sending", "sent")),
                     )
                 )
             )

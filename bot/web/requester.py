@@ -14,7 +14,7 @@ from bot.tickets.acknowledgements import build_acknowledgements
 from bot.tickets.delivery import Deliveries, load_checklist
 from bot.tickets.files import Files, file_key
 from bot.tickets.mailer import Mailer
-from bot.tickets.service import RequestService
+from bot.tickets.service import RequestService, TicketView
 from bot.web.downloads import DOWNLOAD_PATH, DownloadPage, downloads_router
 from bot.web.pages import TEMPLATES_DIR
 from bot.web.ratelimit import RateLimiter
@@ -72,6 +72,14 @@ def mount_requester(
     acknowledgements = build_acknowledgements(settings, requests, conversation.answers.facts)
     if acknowledgements is not None:
         jobs.insert(0, acknowledgements.run_once)
+        # A request logged in the chat is queued at once, so its receipt can say a copy is on
+        # its way; the background round sends it.
+        queue = acknowledgements.queue_new
+
+        def queue_at_once(_ticket: TicketView) -> None:
+            queue()
+
+        conversation.ticket_listeners.append(queue_at_once)
     return jobs
 
 

@@ -223,6 +223,9 @@ def test_a_chat_intake_sends_exactly_one_acknowledgement_through_the_running_app
         logged = choose(client, conversation, reply, "Yes, log it")
         reference = logged["ticket_reference"]
         assert reference
+        # The receipt knows a copy is on its way, so it offers no second one.
+        listed = client.post("/api/conversations/receipts", json={"conversation_id": conversation})
+        assert listed.json()["receipts"][0]["emailed"] is True
 
         wait_for(lambda: len(inbox.messages) == 1)
         # A few more rounds of the sender: still one email.
