@@ -21,11 +21,13 @@ from bot.cli.requests import db_app, fail, purge, settings_or_exit, tickets_app
 from bot.cli.serve import serve
 from bot.cli.staff import reminders, staff_app
 from bot.cli.triage import triage_app
-from bot.content.evaluation import evaluate, read_labelled
-from bot.content.intents import ContentError
+from bot.content.embedding import TABLE_PATH
+from bot.content.evaluation import EvaluationReport, evaluate, read_labelled
+from bot.content.explain import explain
+from bot.content.intents import ContentError, load_intents
 from bot.conversation.assembly import build_conversation, build_matcher
 from bot.conversation.content_check import check_content
-from bot.conversation.handler import Conversation
+from bot.conversation.handler import Conversation, check_text
 from bot.slack.socket import slack_socket
 from bot.storage.engine import StorageUnavailable
 from bot.teams.cli import teams_app
@@ -98,22 +100,21 @@ def ask(
     ] = False,
 ) -> None:
     """Print the answer the bot would give to QUESTION."""
-    reply = conversation().handle(message(question, "ask", audience))
+    bot = conversation()
+    reply = bot.handle(message(question, "ask", audience))
     if as_json:
         match = reply.match
-        print(
-            json.dumps(
-                {
-                    "answer": reply.text,
-                    "intent": match.intent if match else None,
-                    "score": match.score if match else 0.0,
-                    "example": match.example if match else None,
-                    "outcome": match.outcome if match else "bad_input",
-                    "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
-                },
-                ensure_ascii=False,
-            )
-        )
+        row: dict[str, object] = {
+            "answer": reply.text,
+            "intent": match.intent if match else None,
+            "score": match.score if match else 0.0,
+            "example": match.example if match else None,
+            "outcome": match.outcome if match else "bad_input",
+            "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
+        }
+        if match is not None:
+            row.update(explain(bot.matcher.decide(check_text(question, bot.max_message_chars))))
+        print(json.dumps(row, ensure_ascii=False))
     else:
         show(reply, plain=not sys.stdout.isatty())
 
@@ -131,6 +132,8 @@ def classify(audience: AudienceOption = Audience.PUBLIC) -> None:
             "outcome": match.outcome if match else "bad_input",
             "example": match.example if match else None,
         }
+        if match is not None:
+            row.update(explain(bot.matcher.decide(check_text(line, bot.max_message_chars))))
         print(json.dumps(row, ensure_ascii=False), flush=False)
     sys.stdout.flush()
 
@@ -178,27 +181,62 @@ def content_check() -> None:
     console.print(f"content ok: {config.intents_dir} and {config.answers_dir}", highlight=False)
 
 
+@content_app.command("build-embeddings")
+def build_embeddings(
+    output: Annotated[Path, typer.Option(help="Where to write the table.")] = TABLE_PATH,
+) -> None:
+    """Rebuild the static embedding table (needs the embeddings-build extra)."""
+    from bot.content.embedding_build import build_table
+
+    config = settings_or_exit()
+    intent_set = load_intents(config.intents_dir)
+    texts = [e for i in intent_set.intents for e in (*i.examples, *i.request_examples)]
+    try:
+        console.print(build_table(output, texts), highlight=False, soft_wrap=True)
+    except RuntimeError as error:
+        raise fail(str(error), 2) from error
+
+
 @app.command("eval")
 def evaluate_command(
-    file: Annotated[Path, typer.Argument(help="JSON lines: {'text': ..., 'intent': id or null}")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON lines: {'text', 'intent': id or null} or {'text', 'intents'}"),
+    ],
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only the lines of this split (tune or test).")
+    ] = None,
 ) -> None:
-    """Print in-scope accuracy, out-of-scope rejection and the confusions on a labelled set."""
+    """Print top-1, shown, top-3, out-of-scope refusal and the confusions on a labelled set."""
     try:
-        questions = read_labelled(file)
+        questions = read_labelled(file, split)
         report = evaluate(build_matcher(settings_or_exit()), questions)
     except ContentError as error:
         raise fail(str(error), 2) from error
-    console.print(
-        f"in-scope accuracy:      {report.in_scope_accuracy:6.1%}"
-        f"  ({report.in_scope_correct}/{report.in_scope_total})",
-        highlight=False,
-    )
-    console.print(
-        f"out-of-scope rejection: {report.out_of_scope_rejection:6.1%}"
-        f"  ({report.out_of_scope_rejected}/{report.out_of_scope_total})",
-        highlight=False,
-    )
-    console.print(f"'did you mean' replies:  {report.did_you_mean}", highlight=False)
+    if not questions:
+        raise fail(f"{file}: no questions" + (f" in split {split!r}" if split else ""), 2)
+    _print_report(report)
+
+
+def _print_report(report: EvaluationReport) -> None:
+    total = report.in_scope_total
+    rows = [
+        ("top-1 (acted on first)", report.top1, total),
+        ("answered outright", report.answered, total),
+        ("shown (answer or choices)", report.shown, total),
+        ("top-3 ranked", report.top3, total),
+        ("out-of-scope refused", report.out_of_scope_rejected, report.out_of_scope_total),
+    ]
+    for label, count, out_of in rows:
+        share = count / out_of if out_of else 0.0
+        console.print(f"{label:<27}{share:6.1%}  ({count}/{out_of})", highlight=False)
+    console.print(f"{'did you mean replies':<27}{report.did_you_mean:>6}", highlight=False)
+    if report.pending_total:
+        console.print(
+            f"{'labels not in this content':<27}{report.pending_total:>6}"
+            f"  (not counted above; {report.pending_fallback} got the fallback)",
+            highlight=False,
+        )
     if report.confusions:
         table = Table(title="Confusions (expected -> got)")
         table.add_column("expected")

@@ -66,7 +66,7 @@ def test_classify_reads_many_questions_in_one_process() -> None:
 
 
 def test_chat_works_with_piped_input_and_numbered_choices() -> None:
-    script = "hello\ndo you give it to anyone without asking me first\n1\n"
+    script = "hello\nwho gets to see my childs information\n2\n"
     result = run("chat", stdin=script.encode())
     assert result.returncode == 0, result.stderr
     output = result.stdout.decode()
@@ -117,8 +117,8 @@ def test_eval_prints_accuracy_rejection_and_confusions(tmp_path: Path) -> None:
     )
     result = run("eval", str(labelled))
     output = result.stdout.decode()
-    assert "in-scope accuracy:       50.0%  (1/2)" in output
-    assert "out-of-scope rejection: 100.0%  (1/1)" in output
+    assert "top-1 (acted on first)      50.0%  (1/2)" in output
+    assert "out-of-scope refused       100.0%  (1/1)" in output
     assert "cookies_block" in output
 
 
