@@ -35,6 +35,9 @@ def test_wheel_ships_the_content_and_finds_it(tmp_path: Path) -> None:
     assert "bot/_content/intents/retention.yaml" in names
     assert "bot/_content/answers/retention.md" in names
     assert "bot/_content/answers/facts.yaml" in names
+    # The embedding table travels inside the package, and stays small (issue 12: at most 16 MB).
+    assert "bot/content/data/static-minilm.npz" in names
+    assert wheel.stat().st_size <= 16_000_000
 
     # Run from the unpacked wheel, away from the checkout, with the installed dependencies.
     probe = (

@@ -47,7 +47,7 @@ def build_table(output: Path, check_texts: Iterable[str]) -> str:
     vectors = np.asarray(model.embedding, dtype=np.float32)
     quantised, scales = _quantise(vectors)
 
-    ours = StaticEmbedder(vocabulary, quantised.astype(np.float32) * scales[:, None])
+    ours = StaticEmbedder(vocabulary, quantised, scales)
     texts = [t for t in check_texts if t.strip()]
     theirs = np.asarray(model.encode(texts), dtype=np.float32)
     worst = 1.0

@@ -149,7 +149,8 @@ class Matcher:
         source: list[str | None] = [None] * len(self._starts)
         # A question sentence of a long message may carry a notice intent further than the whole
         # message does; small talk ("thanks for the letter") never wins this way.
-        for sentence in questions_in(text):
+        sentences = questions_in(text) if self.tuning.sentence_weight > 0 else []
+        for sentence in sentences:
             part = self._blend(sentence)
             if part is None:
                 continue
