@@ -32,6 +32,7 @@ _MIN_CORRECTABLE_LENGTH = 4
 # Optimal string alignment counts a swapped pair of letters ("lnog") as one slip, as people make it.
 _CORRECTION_CUTOFF = 0.75
 _TRUSTED_COUNT = 2
+_MENDED_CACHE_SIZE = 50_000
 
 
 class Analyser:
@@ -60,6 +61,7 @@ class Analyser:
         self._word_counts: Counter[str] = Counter()
         self._trusted: list[str] = []
         self._trusted_set: frozenset[str] = frozenset()
+        self._mended: dict[str, str] = {}
         self._stems: dict[str, str] = {}
         self._stopwords = STOPWORDS - MEANINGFUL_DESPITE_BEING_COMMON
 
@@ -78,6 +80,7 @@ class Analyser:
             key=lambda w: -self._word_counts[w],
         )
         self._trusted_set = frozenset(self._trusted)
+        self._mended = {}
 
     def _mend(self, word: str) -> str:
         if (
@@ -87,6 +90,9 @@ class Analyser:
             or not self._trusted
         ):
             return word
+        mended = self._mended.get(word)
+        if mended is not None:
+            return mended
         # Candidates come most-used first, so a tie goes to the word people use more.
         best = process.extractOne(
             word,
@@ -94,7 +100,11 @@ class Analyser:
             scorer=OSA.normalized_similarity,
             score_cutoff=_CORRECTION_CUTOFF,
         )
-        return best[0] if best else word
+        mended = best[0] if best else word
+        # A long message's sentences are analysed again on their own: remember each mend once.
+        if len(self._mended) < _MENDED_CACHE_SIZE:
+            self._mended[word] = mended
+        return mended
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)

@@ -8,6 +8,7 @@ tokenizer, a table lookup and one matrix-vector product against the examples.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -40,8 +41,16 @@ def _is_cjk(code: int) -> bool:
     )
 
 
+# For plain ASCII text the rules below reduce to this: letters and digits in runs, any other
+# visible character alone, control characters dropped.
+_ASCII_WORDS = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
+_ASCII_CONTROLS = {code: " " if chr(code) in "\t\n\r" else None for code in (*range(32), 127)}
+
+
 def bert_words(text: str) -> list[str]:
     """BERT's uncased normaliser and pre-tokeniser: the words the word-piece step splits further."""
+    if text.isascii():
+        return _ASCII_WORDS.findall(text.translate(_ASCII_CONTROLS).lower())
     cleaned: list[str] = []
     for char in text:
         code = ord(char)

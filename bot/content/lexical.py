@@ -81,8 +81,22 @@ class LexicalIndex:
         for owner, terms in enumerate(keyword_terms):
             for term in terms:
                 self._keyword_weight[owner, self._term_column[term]] = self._weight[term]
-        # Examples are grouped by owner, so each intent's best is a max over one slice.
+        # Examples are grouped by owner, so each intent's best is a max over one slice. A grid of
+        # row numbers, one line per intent and padded with a row that always loses, turns "best
+        # example of each intent" into one gather and one argmax.
         self.slice_starts = np.flatnonzero(np.r_[True, self._owner[1:] != self._owner[:-1]])
+        lengths = np.diff(np.r_[self.slice_starts, len(self._owner)])
+        grid = np.full((len(lengths), int(lengths.max(initial=1))), len(self._owner))
+        for line, (start, length) in enumerate(zip(self.slice_starts, lengths, strict=True)):
+            grid[line, :length] = np.arange(start, start + length)
+        self._grid = grid
+
+    def best_per_intent(self, values: FloatArray) -> tuple[FloatArray, IndexArray]:
+        """Each intent's highest value among its examples, and the row that has it."""
+        padded = np.append(values, -np.inf)[self._grid]
+        column = padded.argmax(axis=1)
+        lines = np.arange(len(column))
+        return padded[lines, column], self._grid[lines, column]
 
     def score(self, text: str, weights: LexicalWeights) -> LexicalScores | None:
         """Each intent's lexical score for `text`; None when it has no meaningful word."""
@@ -109,9 +123,7 @@ class LexicalIndex:
         example_score = (
             100.0 * weights.overlap_weight * overlap + (1.0 - weights.overlap_weight) * similarity
         )
-        best_example = np.maximum.reduceat(example_score, self.slice_starts)
-        # Sorting by (intent, score descending) puts each intent's best example first in its slice.
-        best_index = np.lexsort((-example_score, self._owner))[self.slice_starts]
+        best_example, best_index = self.best_per_intent(example_score)
 
         columns = [self._term_column[t] for t in unique if t in self._term_column]
         term_weights = np.array([self._weight[t] for t in unique if t in self._term_column])

@@ -126,9 +126,8 @@ class Matcher:
         semantic_row = lexical.best_example
         if self._embedder is not None and self._example_vectors is not None:
             cosine = (self._example_vectors @ self._embedder.embed(text)).astype(np.float64)
-            semantic_row = np.lexsort((-cosine, self._owner))[self._starts]
+            best, semantic_row = self._lexical.best_per_intent(cosine)
             floor = self.tuning.semantic_floor
-            best = cosine[semantic_row]
             semantic = 100.0 * np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
         weight = self.tuning.semantic_weight
         blended = (1.0 - weight) * lexical.score + weight * semantic
