@@ -38,7 +38,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Decision:
     outcome: Outcome
-    ranked: tuple[Candidate, ...]  # every in-scope intent's best showing, best first
+    ranked: tuple[Candidate, ...]  # the best in-scope intents' best showings, best first
     options: tuple[Candidate, ...]  # what the reply acts on: one to answer, two or three to choose
     out_of_scope: Candidate | None = None  # the nearest "not covered" phrasing
 
@@ -74,6 +74,8 @@ class Tuning:
 
 
 FloatArray = npt.NDArray[np.float64]
+# Candidates a decision keeps in `ranked`: enough for every choice it offers and for diagnosis.
+_RANKED_FOR_A_DECISION = 10
 
 
 class Matcher:
@@ -114,6 +116,9 @@ class Matcher:
         self._is_notice = np.array(
             [self.intents[int(o)].kind is IntentKind.NOTICE for o in self._slice_owner]
         )
+        self._is_out_of_scope = np.array(
+            [self.intents[int(o)].kind is IntentKind.OUT_OF_SCOPE for o in self._slice_owner]
+        )
         self._last: tuple[str, Decision] | None = None
 
     def _blend(self, text: str) -> tuple[FloatArray, ...] | None:
@@ -125,7 +130,10 @@ class Matcher:
         semantic = np.zeros(count, dtype=np.float64)
         semantic_row = lexical.best_example
         if self._embedder is not None and self._example_vectors is not None:
-            cosine = (self._example_vectors @ self._embedder.embed(text)).astype(np.float64)
+            # einsum rather than `@`: BLAS would start threads for a product this small, which
+            # cost more than they save and slow every other request on a busy server.
+            query = self._embedder.embed(text)
+            cosine = np.einsum("ij,j->i", self._example_vectors, query).astype(np.float64)
             best, semantic_row = self._lexical.best_per_intent(cosine)
             floor = self.tuning.semantic_floor
             semantic = 100.0 * np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
@@ -139,8 +147,12 @@ class Matcher:
             (semantic_row.astype(np.float64)),
         )
 
-    def rank(self, text: str) -> list[Candidate]:
-        """Every intent (out-of-scope included) with its best phrasings, best first."""
+    def rank(self, text: str, limit: int | None = None) -> list[Candidate]:
+        """Each intent (or the `limit` best, plus out-of-scope) and its best phrasings, best first.
+
+        A decision needs only the first few; `limit` spares building hundreds of candidates when
+        a school's content is large.
+        """
         whole = self._blend(text)
         if whole is None:
             return []
@@ -161,8 +173,12 @@ class Matcher:
                     best[column] = np.where(better, values, best[column])
                 for position in np.flatnonzero(better):
                     source[int(position)] = sentence
+        order = np.argsort(-best[0], kind="stable")
+        if limit is not None:
+            order = np.r_[order[:limit], np.flatnonzero(self._is_out_of_scope)]
         candidates = [
-            self._candidate(position, best, source[position]) for position in range(len(source))
+            self._candidate(int(position), best, source[int(position)])
+            for position in dict.fromkeys(order.tolist())
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
@@ -190,7 +206,7 @@ class Matcher:
         return decision
 
     def _decide(self, text: str) -> Decision:
-        ranked = self.rank(text)
+        ranked = self.rank(text, limit=_RANKED_FOR_A_DECISION)
         in_scope = tuple(c for c in ranked if c.intent.kind is not IntentKind.OUT_OF_SCOPE)
         nearest_out = next((c for c in ranked if c.intent.kind is IntentKind.OUT_OF_SCOPE), None)
         tuning = self.tuning
