@@ -66,6 +66,8 @@ class Tuning:
     # A question sentence inside a long message counts this much of its own score.
     sentence_weight: float = 0.95
     # In the middle band, other intents within this many points of the best are offered too.
+    # A lead this large in the lexical score alone is no close call, however close the blend.
+    lexical_lead: float = 10.0
     band_margin: float = 8.0
     max_choices: int = 3
     # In the middle band, a "not covered" phrasing this close to the best gets the fallback:
@@ -217,10 +219,13 @@ class Matcher:
             return Decision(Outcome.FALLBACK, in_scope, (), nearest_out)
         runner_up = in_scope[1] if len(in_scope) > 1 else None
         threshold = top.intent.threshold or tuning.answer_threshold
+        # Close in the blend, unless the words alone settle it: the static table hears "who" and
+        # "why" as nearly the same, the lexical opinion does not.
         close_call = (
             runner_up is not None
             and runner_up.score >= tuning.suggest_threshold
             and top.score - runner_up.score < tuning.close_call_margin
+            and top.lexical - runner_up.lexical < tuning.lexical_lead
         )
         if top.score >= threshold and not close_call:
             return Decision(Outcome.ANSWER, in_scope, (top,), nearest_out)
