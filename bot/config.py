@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     closed_ticket_retention_days: int = Field(default=6 * 365, ge=1)
 
     # Matching thresholds on the 0-100 scale; see intents/README.md before changing them.
-    answer_threshold: float = Field(default=55.0, ge=0, le=100)
+    answer_threshold: float = Field(default=57.0, ge=0, le=100)
     suggest_threshold: float = Field(default=44.0, ge=0, le=100)
     close_call_margin: float = Field(default=4.0, ge=0, le=100)
 

@@ -55,7 +55,7 @@ class Tuning:
     test split and tests/eval/questions.jsonl gate them (tests/content/test_eval.py).
     """
 
-    answer_threshold: float = 55.0
+    answer_threshold: float = 57.0
     suggest_threshold: float = 44.0
     close_call_margin: float = 4.0
     lexical: LexicalWeights = field(default_factory=LexicalWeights)

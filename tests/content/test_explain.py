@@ -72,7 +72,17 @@ def test_eval_reports_top1_shown_top3_refusal_and_a_split() -> None:
     output = result.stdout.decode()
     for line in ("top-1", "shown (answer or choices)", "top-3 ranked", "out-of-scope refused"):
         assert line in output
-    assert "labels not in this content" in output
+
+
+def test_eval_counts_labels_this_content_lacks_apart(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(
+        '{"text": "how long do you keep pupil data", "intents": ["retention"]}\n'
+        '{"text": "can the canteen use a palm scanner", "intents": ["no_such_topic_yet"]}\n'
+    )
+    output = run("eval", str(labelled)).stdout.decode()
+    assert "top-1 (acted on first)     100.0%  (1/1)" in output
+    assert "labels not in this content      1" in output
 
 
 def test_eval_of_an_empty_split_says_so(tmp_path: Path) -> None:
