@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,11 +20,12 @@ from bot.conversation.handler import Conversation
 from bot.tickets.background import keep_running
 from bot.tickets.files import MAX_BYTES
 from bot.tickets.mailer import Mailer
+from bot.web.access_log import hide_conversation_ids
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
 from bot.web.errors import install_error_handlers
 from bot.web.feedback import feedback_router
-from bot.web.headers import SecurityHeaders
+from bot.web.headers import SecurityHeaders, outermost
 from bot.web.health import DatabaseCheck, ReadinessCheck, health_router
 from bot.web.history import history_router
 from bot.web.pages import CHAT_PATH, PageSettings, mount_static, page_templates, pages_router
@@ -56,6 +58,7 @@ _SMALL_BODY_ROUTES = (
 def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> FastAPI:
     """A fresh application on `settings`; `ready` replaces the database readiness check."""
     conversation = build_conversation(settings)
+    hide_conversation_ids()
     limiter: RateLimiter = (
         RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
     )
@@ -63,7 +66,9 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     chat = Chat(
         settings=settings,
         conversation=conversation,
-        ids=ConversationIds(secret_key(settings)),
+        ids=ConversationIds(
+            secret_key(settings), lifetime=timedelta(days=settings.transcript_retention_days)
+        ),
         limiter=limiter,
     )
 
@@ -89,14 +94,18 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
         summary="Answers questions about the school's pupil privacy notice.",
         version="0.1.0",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN, which the CSP rightly blocks, and a
+        # school has no use for them: the API is described in /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
-    app.include_router(health_router(ready or database))
+    app.include_router(health_router(ready or database, limiter))
     app.include_router(api_router(chat))
     app.include_router(updates_router(chat))
     _mount_web_chat(app, settings, chat)
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
-    mount_console(app, settings, conversation.requests, conversation=conversation)
+    mount_console(app, settings, conversation.requests, limiter, conversation=conversation)
     # The requester's status page and secure links, with their background work.
     jobs = mount_requester(app, settings, conversation, limiter)
     mount_static(app)
@@ -111,8 +120,13 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
         | dict.fromkeys(UPLOAD_PATHS, MAX_BYTES + _BODY_OVERHEAD),
         by_suffix={UPLOAD_SUFFIX: MAX_BYTES + _BODY_OVERHEAD},
     )
-    # Added last, so outermost: even the body limit's refusals carry the headers.
-    app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins, framed_path=CHAT_PATH)
+    # Outside everything, Starlette's error middleware too: even a 500 carries the headers.
+    app.build_middleware_stack = outermost(  # type: ignore[method-assign]
+        app.build_middleware_stack,
+        lambda inner: SecurityHeaders(
+            inner, embed_origins=settings.embed_origins, framed_path=CHAT_PATH
+        ),
+    )
     _document_message_limit(app, settings.max_message_chars)
     return app
 

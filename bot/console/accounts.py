@@ -1,38 +1,38 @@
-"""Office console accounts: argon2 password hashes, roles, and a lockout that grows with failures.
+"""Office console accounts: argon2 password hashes, roles, and the login check.
 
-Account changes are written to the audit trail (not about any ticket), beside the ticket events.
+A password is verified outside any database transaction: argon2 is slow on purpose, and on
+SQLite a transaction holds the one write lock. Repeated failures are slowed down per account
+and client address by the login throttle (bot/console/throttle.py), never by locking the
+account, so nobody can lock the DPO out by typing their address. Account changes and every
+login success or failure are written to the audit trail (never a password).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.engine import transaction
-from bot.storage.tables import AuditEvent, StaffUser
+from bot.storage.tables import AuditEvent, StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_CHARS = 12
 # Hashing is deliberately slow; a megabyte "password" must not make it slower still.
 MAX_PASSWORD_CHARS = 1024
-# Five wrong passwords in a row are a typo or two; from then on each failure locks the account
-# for twice as long as the last (1, 2, 4 ... minutes), up to an hour: a guesser gets a few dozen
-# tries a day, and a member of staff who forgot is never locked out for long.
-FREE_ATTEMPTS = 5
-FIRST_LOCK = timedelta(minutes=1)
-LONGEST_LOCK = timedelta(hours=1)
+# What the audit trail records for a login attempt whose "email" is no address at all (it may
+# be a password typed into the wrong box).
+NOT_AN_ADDRESS = "(not an email address)"
 
 
 class Role(StrEnum):
@@ -60,14 +60,6 @@ class LoginFailed(AccountError):
     """Wrong email or password; deliberately does not say which."""
 
 
-class LockedOut(LoginFailed):
-    """Too many wrong passwords: no attempt is checked until `until`."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"too many failed attempts; try again after {until:%H:%M} UTC")
-        self.until = until
-
-
 class AccountDisabled(LoginFailed):
     """The password was right, but the account has been disabled."""
 
@@ -78,8 +70,6 @@ class StaffMember:
 
     email: str
     role: Role
-    # Changes whenever the password does, so that resetting it ends every session.
-    fingerprint: str
 
     @property
     def keeps_the_record(self) -> bool:
@@ -91,7 +81,6 @@ class AccountView:
     email: str
     role: Role
     disabled: bool
-    locked_until: datetime | None
     last_login_at: datetime | None
 
 
@@ -103,6 +92,14 @@ def normal_email(email: str) -> str:
         raise AccountError(f"{email!r} is not an email address: {error}") from error
 
 
+def normal_email_or_blank(email: str) -> str:
+    """The address as accounts are keyed, or "" for text that is no address."""
+    try:
+        return normal_email(email)
+    except AccountError:
+        return ""
+
+
 def role_of(value: str) -> Role:
     try:
         return Role(value.strip().lower())
@@ -112,11 +109,9 @@ def role_of(value: str) -> Role:
         ) from None
 
 
-def lock_for(failures: int) -> timedelta | None:
-    """Return how long to lock an account after `failures` wrong passwords in a row."""
-    if failures < FREE_ATTEMPTS:
-        return None
-    return min(FIRST_LOCK * (1 << min(failures - FREE_ATTEMPTS, 16)), LONGEST_LOCK)
+def end_sessions_of(session: Session, user: StaffUser) -> None:
+    """Within an account change's transaction: every console session of the account ends."""
+    session.execute(delete(StaffSession).where(StaffSession.staff_user_id == user.id))
 
 
 class StaffAccounts:
@@ -154,10 +149,11 @@ class StaffAccounts:
         return _member(user)
 
     def set_disabled(self, email: str, disabled: bool, *, actor: str) -> None:
-        """Disable an account (its sessions end at their next request) or enable it again."""
+        """Disable an account (its sessions end at once) or enable it again (with none)."""
         with transaction(self._sessions) as session:
             user = self._load(session, email)
             user.disabled = disabled
+            end_sessions_of(session, user)
             action = "staff_disabled" if disabled else "staff_enabled"
             self._audit(session, actor, action, user.email)
         log.info("staff account %s %s", user.email, "disabled" if disabled else "enabled")
@@ -170,65 +166,81 @@ class StaffAccounts:
             user.password_hash = password_hash
             user.failed_logins = 0
             user.locked_until = None
+            end_sessions_of(session, user)
             self._audit(session, actor, "staff_password_reset", user.email)
         log.info("staff account %s: password reset", user.email)
+        return _member(user)
+
+    def set_role(self, email: str, role: Role, *, actor: str) -> StaffMember:
+        """Give an account another role; its sessions end, so the new role applies at once."""
+        with transaction(self._sessions) as session:
+            user = self._load(session, email)
+            old = user.role
+            user.role = role.value
+            end_sessions_of(session, user)
+            session.add(
+                AuditEvent(
+                    at=self._now(),
+                    actor=actor.strip()[:100] or "unknown",
+                    action="staff_role_changed",
+                    field="staff_account",
+                    old_value=f"{user.email} ({old})",
+                    new_value=f"{user.email} ({role.value})",
+                )
+            )
+        log.info("staff account %s: role %s", user.email, role.value)
         return _member(user)
 
     def accounts(self) -> list[AccountView]:
         with transaction(self._sessions) as session:
             users = session.scalars(select(StaffUser).order_by(StaffUser.email))
-            return [
-                AccountView(u.email, Role(u.role), u.disabled, u.locked_until, u.last_login_at)
-                for u in users
-            ]
+            return [AccountView(u.email, Role(u.role), u.disabled, u.last_login_at) for u in users]
 
-    def authenticate(self, email: str, password: str) -> StaffMember:
-        """Return the member of staff, or raise LoginFailed (LockedOut, AccountDisabled)."""
-        try:
-            address = normal_email(email)
-        except AccountError:
-            address = ""
-        now = self._now()
+    def authenticate(self, email: str, password: str, *, address: str = "local") -> StaffMember:
+        """Return the member of staff, or raise LoginFailed (AccountDisabled when the password
+        was right). Every outcome goes into the audit trail with the client's address."""
+        login = normal_email_or_blank(email)
         with transaction(self._sessions) as session:
-            user = session.scalar(
-                select(StaffUser).where(StaffUser.email == address).with_for_update()
-            )
-            if user is None:
-                # As slow as checking a real password: the timing must not tell which
-                # addresses have accounts.
-                if self._decoy is None:
-                    self._decoy = self._hasher.hash("not a password anyone has")
-                self._verify(self._decoy, password)
+            user = session.scalar(select(StaffUser).where(StaffUser.email == login))
+            stored = None if user is None else (user.password_hash, user.disabled)
+        # The slow part, with no transaction open. An unknown address is checked against a
+        # decoy hash, as slowly as a real one: timing must not tell who has an account.
+        if stored is None:
+            self._verify(self._decoy_hash(), password)
+            self.record_login(login, address, "login_failed")
+            raise LoginFailed("wrong email or password")
+        password_hash, disabled = stored
+        if not self._verify(password_hash, password):
+            self.record_login(login, address, "login_failed")
+            log.warning("failed console login for %s from %s", login, address)
+            raise LoginFailed("wrong email or password")
+        if disabled:
+            self.record_login(login, address, "login_refused_disabled")
+            raise AccountDisabled("this account is disabled; ask an admin")
+        rehashed = (
+            self._hasher.hash(password) if self._hasher.check_needs_rehash(password_hash) else None
+        )
+        with transaction(self._sessions) as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.email == login))
+            if user is None or user.disabled or user.password_hash != password_hash:
+                # Changed while the password was being checked: the new state wins.
                 raise LoginFailed("wrong email or password")
-            if user.locked_until is not None and user.locked_until > now:
-                raise LockedOut(user.locked_until)
-            failed: LoginFailed
-            if not self._verify(user.password_hash, password):
-                user.failed_logins += 1
-                lock = lock_for(user.failed_logins)
-                user.locked_until = now + lock if lock else None
-                failed = LockedOut(now + lock) if lock else LoginFailed("wrong email or password")
-                log.warning("failed login for %s (%d in a row)", address, user.failed_logins)
-            elif user.disabled:
-                failed = AccountDisabled("this account is disabled; ask an admin")
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-                user.last_login_at = now
-                if self._hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = self._hasher.hash(password)
-                return _member(user)
-        # Raised outside the transaction, so that the failure count is committed.
-        raise failed
+            user.failed_logins = 0
+            user.last_login_at = self._now()
+            if rehashed is not None:
+                user.password_hash = rehashed
+            self._audit(session, login, "login_succeeded", f"from {address}")
+            return _member(user)
 
-    def current(self, email: str, fingerprint: str) -> StaffMember | None:
-        """Return the member of staff a session names, unless disabled or the password changed."""
+    def record_login(self, login: str, address: str, action: str) -> None:
+        """One audit event for a login attempt: who it claimed to be, from where, the outcome."""
         with transaction(self._sessions) as session:
-            user = session.scalar(select(StaffUser).where(StaffUser.email == email))
-            if user is None or user.disabled:
-                return None
-            member = _member(user)
-        return member if member.fingerprint == fingerprint else None
+            self._audit(session, login or NOT_AN_ADDRESS, action, f"from {address}")
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self._hasher.hash("not a password anyone has")
+        return self._decoy
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_CHARS:
@@ -266,5 +278,4 @@ class StaffAccounts:
 
 
 def _member(user: StaffUser) -> StaffMember:
-    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
-    return StaffMember(email=user.email, role=Role(user.role), fingerprint=fingerprint)
+    return StaffMember(email=user.email, role=Role(user.role))

@@ -16,6 +16,8 @@ from fastapi.routing import APIRoute
 from bot.console.accounts import StaffAccounts, StaffMember
 from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD, ConsoleSession, SessionCookies
+from bot.console.staff_sessions import StaffSessions
+from bot.console.throttle import LoginThrottle
 from bot.storage.engine import StorageUnavailable
 
 
@@ -57,16 +59,24 @@ class ConsoleRoute(APIRoute):
 class Gate:
     """Checks sessions, roles and CSRF tokens for the console's routes."""
 
-    def __init__(self, accounts: StaffAccounts, cookies: SessionCookies) -> None:
+    def __init__(
+        self,
+        accounts: StaffAccounts,
+        cookies: SessionCookies,
+        sessions: StaffSessions,
+        throttle: LoginThrottle,
+    ) -> None:
         self.accounts = accounts
         self.cookies = cookies
+        self.sessions = sessions
+        self.throttle = throttle
 
     def staff(self, request: Request) -> StaffMember:
-        """The signed-in member of staff, read afresh: a disabled account is out at once."""
+        """The signed-in member of staff, read afresh: an ended session is out at once."""
         session = self.cookies.read(request)
-        if session is None or session.email is None or session.fingerprint is None:
+        if session is None or session.token is None:
             raise LoginRequired
-        member = self.accounts.current(session.email, session.fingerprint)
+        member = self.sessions.member(session.token)
         if member is None:
             raise LoginRequired
         request.state.console_session = session

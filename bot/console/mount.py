@@ -22,6 +22,8 @@ from bot.console.listing import list_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
 from bot.console.session import SessionCookies
+from bot.console.staff_sessions import StaffSessions
+from bot.console.throttle import LoginThrottle
 from bot.console.triage import NoSuchPage, triage_router
 from bot.console.unanswered import UnansweredStore
 from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
@@ -34,6 +36,7 @@ from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.search import TicketSearch
 from bot.tickets.service import RequestService, london_now
+from bot.web.ratelimit import RateLimiter
 from bot.web.requester import deliveries_of, files_of
 from bot.web.signing import secret_key
 
@@ -44,6 +47,7 @@ def mount_console(
     app: FastAPI,
     settings: Settings,
     requests: RequestService | None,
+    limiter: RateLimiter,
     *,
     today: Callable[[], date] = lambda: london_now().date(),
     conversation: Conversation | None = None,
@@ -56,7 +60,8 @@ def mount_console(
         lifetime=timedelta(hours=settings.console_session_hours),
         path=PREFIX,
     )
-    gate = Gate(StaffAccounts(requests.sessions), cookies)
+    staff_sessions = StaffSessions(requests.sessions, lifetime=cookies.lifetime)
+    gate = Gate(StaffAccounts(requests.sessions), cookies, staff_sessions, LoginThrottle(limiter))
     pages = Pages()
     app.include_router(login_router(gate, pages))
     app.include_router(list_router(gate, pages, TicketSearch(requests.sessions), today))

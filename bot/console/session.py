@@ -1,8 +1,9 @@
-"""Console sessions in a signed cookie, each carrying its own CSRF token.
+"""The console's cookie: a session token and the CSRF token every form must send back.
 
-The cookie holds who signed in, a fingerprint of their password hash (so a reset ends the
-session) and the synchronizer token every form must send back. It is signed, not encrypted: it
-holds nothing secret. It expires a fixed time after sign-in however busy the session is.
+A signed-in cookie carries a random token that names a session kept on the server
+(bot/console/staff_sessions.py), which logout, disabling, a password reset or a role change
+delete. An anonymous cookie (the login form's) carries only the CSRF token. The cookie is signed,
+so a forged one is ignored; it expires a fixed time after sign-in however busy the session is.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ class ConsoleSession:
     """A browser's session: anonymous (the login form's token only) or signed in."""
 
     csrf: str
-    email: str | None = None
-    fingerprint: str | None = None
+    token: str | None = None
 
     @classmethod
     def anonymous(cls) -> ConsoleSession:
         return cls(csrf=secrets.token_urlsafe(32))
 
     @classmethod
-    def signed_in(cls, email: str, fingerprint: str) -> ConsoleSession:
-        # A fresh token at sign-in: one planted before it (session fixation) is worthless.
-        return cls(csrf=secrets.token_urlsafe(32), email=email, fingerprint=fingerprint)
+    def signed_in(cls, token: str) -> ConsoleSession:
+        # A fresh CSRF token at sign-in: one planted before it (session fixation) is worthless.
+        return cls(csrf=secrets.token_urlsafe(32), token=token)
 
     def accepts(self, token: str | None) -> bool:
         """Return whether a submitted form carries this session's token."""
@@ -58,17 +58,13 @@ class SessionCookies:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
             return None
-        email, fingerprint = data.get("email"), data.get("fingerprint")
-        if not (isinstance(email, str) and isinstance(fingerprint, str)):
-            email = fingerprint = None
-        return ConsoleSession(csrf=data["csrf"], email=email, fingerprint=fingerprint)
+        token = data.get("session")
+        return ConsoleSession(csrf=data["csrf"], token=token if isinstance(token, str) else None)
 
     def write(self, response: Response, request: Request, session: ConsoleSession) -> None:
         response.set_cookie(
             COOKIE,
-            self._serializer.dumps(
-                {"csrf": session.csrf, "email": session.email, "fingerprint": session.fingerprint}
-            ),
+            self._serializer.dumps({"csrf": session.csrf, "session": session.token}),
             max_age=int(self.lifetime.total_seconds()),
             path=self.path,
             # Behind a proxy this is the forwarded scheme (uvicorn trusts FORWARDED_ALLOW_IPS).

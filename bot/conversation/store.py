@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,15 @@ _CLAIM = text(
     " ON CONFLICT DO NOTHING RETURNING source_id"
 ).bindparams(bindparam("created_at", type_=UTCDateTime()))
 _STORED_REPLY = text("SELECT reply FROM processed_messages WHERE source_id = :source_id")
+# A claim with no reply long after it was made belongs to a worker that died mid-message (kill -9,
+# a crash): the next retry takes it over, and the UPDATE lets exactly one retry do so.
+_TAKE_OVER_STALE = text(
+    "UPDATE processed_messages SET created_at = :now"
+    " WHERE source_id = :source_id AND reply IS NULL AND created_at < :stale_before"
+    " RETURNING source_id"
+).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("stale_before", type_=UTCDateTime()))
+# Far longer than any message takes to handle, even queued behind a busy database.
+STALE_CLAIM = timedelta(minutes=2)
 _STATE = text("SELECT state FROM conversations WHERE id = :id")
 _SAVE_STATE = text(
     "INSERT INTO conversations (id, channel, audience, state, created_at, updated_at)"
@@ -78,11 +87,21 @@ class ConversationStore:
                 )
                 if claimed is None:
                     stored = connection.scalar(_STORED_REPLY, {"source_id": message.source_id})
-                    # Still being handled by another worker: answer nothing twice.
-                    earlier = decode_reply(stored) if stored else Reply("", duplicate=True)
-                    return ConversationState(), earlier
+                    if stored:
+                        return ConversationState(), decode_reply(stored)
+                    if not self._take_over_stale(connection, message.source_id):
+                        # Still being handled by another worker: answer nothing twice.
+                        return ConversationState(), Reply("", duplicate=True)
             raw = connection.scalar(_STATE, {"id": message.conversation_id})
         return read_state(raw, message.conversation_id), None
+
+    def _take_over_stale(self, connection: Connection, source_id: str) -> bool:
+        now = self._now()
+        taken = connection.scalar(
+            _TAKE_OVER_STALE,
+            {"source_id": source_id, "now": now, "stale_before": now - STALE_CLAIM},
+        )
+        return taken is not None
 
     def save(self, message: Message, state: ConversationState, reply: Reply) -> None:
         """Store the new state and both sides of the exchange, in one transaction."""

@@ -58,7 +58,11 @@ def database_url(url: str) -> URL:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for `url`: SQLite tuned for many concurrent writers, or PostgreSQL."""
+    """Create an engine for `url`: SQLite tuned for many concurrent writers, or PostgreSQL.
+
+    Parameters are hidden from SQLAlchemy's error messages and logs: they are what parents and
+    staff wrote (names, request text), and a failed statement must not copy them to a log.
+    """
     parsed = database_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -70,7 +74,9 @@ def make_engine(url: str) -> Engine:
             if "connect_timeout" in parsed.query
             else {"connect_timeout": _POSTGRES_CONNECT_TIMEOUT_S}
         )
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+        )
     raise ConfigError(f"DATABASE_URL: {backend} is not supported; use sqlite or postgresql")
 
 
@@ -84,7 +90,7 @@ def _sqlite_engine(url: URL) -> Engine:
             raise StorageUnavailable(
                 f"cannot create the data directory {directory}: {error.strerror}"
             ) from error
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_immediate)
     return engine

@@ -489,6 +489,34 @@ class StaffUser(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class StaffSession(Base):
+    """A signed-in console session; the cookie holds the token, the database only its hash.
+
+    Deleting the row ends the session at once, whichever copy of the cookie is used next.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffLink(Base):
+    """A Slack or Teams user who acts as a console account, with that account's role."""
+
+    __tablename__ = "staff_links"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)  # "slack" or "teams"
+    platform_user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    linked_by: Mapped[str] = mapped_column(String(100))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ReminderSent(Base):
     """One reminder for one ticket to one place, recorded so it is never sent twice."""
 

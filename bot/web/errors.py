@@ -67,7 +67,9 @@ async def _invalid(request: Request, invalid: Exception) -> JSONResponse:
         if not where and error.get("type") == "missing":
             problems.append("The request needs a JSON object as its body")
         else:
-            problems.append(f"{where or 'request body'}: {error.get('msg', 'is not valid')}")
+            # A validator's own sentence, without pydantic's "Value error, " in front of it.
+            message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+            problems.append(f"{where or 'request body'}: {message}")
     return _json(422, "invalid_request", "; ".join(problems) + ".")
 
 

@@ -1,8 +1,8 @@
-"""Security headers on every response: a strict CSP, nosniff and a referrer policy."""
+"""Security headers on every response, errors too: CSP, nosniff, referrer, permissions, HSTS."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +12,13 @@ _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
 )
+# The chat and the console use none of these; a script that got in could not switch them on.
+_PERMISSIONS = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "display-capture=(), browsing-topics=()"
+)
+# A year, as browsers' preload lists expect; sent only over HTTPS, where it means something.
+_HSTS = b"max-age=31536000; includeSubDomains"
 
 
 class SecurityHeaders:
@@ -24,6 +31,7 @@ class SecurityHeaders:
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", _PERMISSIONS.encode()),
         ]
         ancestors = " ".join(["'self'", *embed_origins])
         self._framed = [(b"content-security-policy", _POLICY.format(ancestors=ancestors).encode())]
@@ -36,6 +44,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = self._framed if scope["path"] == self.framed_path else self._unframed
+        # Behind a proxy the scheme is the forwarded one (uvicorn trusts FORWARDED_ALLOW_IPS).
+        if scope.get("scheme") == "https":
+            extra = [*extra, (b"strict-transport-security", _HSTS)]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -45,3 +56,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def outermost(
+    build: Callable[[], ASGIApp], wrap: Callable[[ASGIApp], ASGIApp]
+) -> Callable[[], ASGIApp]:
+    """Wrap the whole middleware stack, outside Starlette's own error middleware.
+
+    Middleware added the usual way sits inside ServerErrorMiddleware, so the 500 page it
+    writes would go out without the headers.
+    """
+
+    def build_wrapped() -> ASGIApp:
+        return wrap(build())
+
+    return build_wrapped

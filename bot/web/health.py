@@ -1,4 +1,8 @@
-"""Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers)."""
+"""Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers).
+
+Readiness also says "degraded" (still 200: the worker can take conversations) when a helper
+service is down and the app carries on without it, such as Redis for shared rate limits.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.storage.engine import make_engine
 from bot.web.errors import ApiProblem, error_responses
+from bot.web.ratelimit import RateLimiter
 from bot.web.schemas import Health
 
 log = logging.getLogger(__name__)
@@ -46,17 +51,22 @@ class DatabaseCheck:
             self._engine.dispose()
 
 
-def health_router(ready: ReadinessCheck) -> APIRouter:
+def health_router(ready: ReadinessCheck, limiter: RateLimiter | None = None) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", response_model=Health)
+    @router.get("/healthz", response_model=Health, response_model_exclude_none=True)
     async def healthz() -> Health:
         """The process is up."""
         return Health(status="ok")
 
-    @router.get("/readyz", response_model=Health, responses=error_responses(503))
+    @router.get(
+        "/readyz",
+        response_model=Health,
+        response_model_exclude_none=True,
+        responses=error_responses(503),
+    )
     async def readyz() -> Health:
-        """The database answers, so this worker can take conversations."""
+        """The database answers, so this worker can take conversations (perhaps degraded)."""
         try:
             with anyio.fail_after(READY_TIMEOUT_SECONDS):
                 # Abandon a hung connection attempt rather than hang the probe with it.
@@ -64,6 +74,9 @@ def health_router(ready: ReadinessCheck) -> APIRouter:
         except Exception as error:
             log.warning("not ready: %s", error)
             raise ApiProblem(503, "not_ready", "The database does not answer.") from error
+        degraded = limiter.degraded if limiter is not None else None
+        if degraded is not None:
+            return Health(status="degraded", detail=degraded)
         return Health(status="ok")
 
     return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -18,6 +19,13 @@ log = logging.getLogger(__name__)
 class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, window: float) -> float | None:
         """Count one request against `key`: None if allowed, else the seconds until it would be."""
+
+    async def blocked(self, key: str, limit: int, window: float) -> float | None:
+        """Like `hit`, but counting nothing: whether `key` is already at its limit."""
+
+    @property
+    def degraded(self) -> str | None:
+        """Why limits are not what they should be (shared ones kept per process), or None."""
 
     async def close(self) -> None: ...
 
@@ -47,6 +55,15 @@ class MemoryLimiter:
         hits.append(now)
         return None
 
+    async def blocked(self, key: str, limit: int, window: float) -> float | None:
+        now = time.monotonic()
+        hits = [t for t in self._hits.get(key, ()) if t > now - window]
+        return hits[-limit] + window - now if len(hits) >= limit else None
+
+    @property
+    def degraded(self) -> str | None:
+        return None
+
     def _sweep(self, now: float) -> None:
         stale = [
             key
@@ -72,32 +89,95 @@ if redis.call('ZCARD', KEYS[1]) >= limit then
   local edge = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
   return tonumber(edge[2]) + window_ms - now_ms
 end
-redis.call('ZADD', KEYS[1], now_ms, now_ms .. '-' .. ARGV[3])
-redis.call('PEXPIRE', KEYS[1], window_ms)
+if ARGV[4] == 'count' then
+  redis.call('ZADD', KEYS[1], now_ms, now_ms .. '-' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window_ms)
+end
 return -1
 """
+# A limiter call that takes longer than this is treated as Redis being down: a hung Redis must
+# not add seconds to every chat message.
+REDIS_TIMEOUT_SECONDS = 0.25
+# While Redis is down, it is tried again this often; requests in between go straight to the
+# in-process limiter instead of waiting on a dead connection each time.
+REDIS_RETRY_SECONDS = 5.0
 
 
 class RedisLimiter:
-    """The same sliding window kept in Redis, so several workers enforce one limit."""
+    """The same sliding window kept in Redis, so several workers enforce one limit.
 
-    def __init__(self, url: str, prefix: str = "privacybot:ratelimit:") -> None:
-        self._redis: Redis = Redis.from_url(url)
+    When Redis is unreachable, refuses connections or hangs, the limits are enforced per
+    process (the in-process limiter) until it answers again: one log line when that starts, one
+    when it ends, and `degraded` says so for /readyz.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "privacybot:ratelimit:",
+        *,
+        timeout: float = REDIS_TIMEOUT_SECONDS,
+        retry_after_seconds: float = REDIS_RETRY_SECONDS,
+    ) -> None:
+        self._redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry_on_timeout=False,
+        )
         self._script = self._redis.register_script(_SLIDING_WINDOW)
         self._prefix = prefix
+        self._timeout = timeout
+        self._retry_after = retry_after_seconds
+        self._fallback = MemoryLimiter()
+        self._down_since: float | None = None
+        self._next_try = 0.0
+
+    @property
+    def degraded(self) -> str | None:
+        if self._down_since is None:
+            return None
+        return "Redis does not answer: rate limits are kept per worker"
 
     async def hit(self, key: str, limit: int, window: float) -> float | None:
+        return await self._run(key, limit, window, count=True)
+
+    async def blocked(self, key: str, limit: int, window: float) -> float | None:
+        return await self._run(key, limit, window, count=False)
+
+    async def _run(self, key: str, limit: int, window: float, *, count: bool) -> float | None:
+        fallback = self._fallback.hit if count else self._fallback.blocked
+        if self._down_since is not None and time.monotonic() < self._next_try:
+            return await fallback(key, limit, window)
         window_ms = max(1, math.ceil(window * 1000))
+        mode = "count" if count else "peek"
         try:
-            wait_ms = await self._script(
-                keys=[self._prefix + key], args=[window_ms, limit, secrets.token_hex(6)]
-            )
-        except RedisError as error:
-            # Parents keep their helpdesk when Redis blips; the operator hears about it.
-            log.warning("rate limit not enforced, Redis failed: %s", error)
-            return None
+            # The socket timeouts cover a slow reply; this covers a connection that never
+            # completes its handshake or a script that never returns.
+            async with asyncio.timeout(self._timeout * 2):
+                wait_ms = await self._script(
+                    keys=[self._prefix + key],
+                    args=[window_ms, limit, secrets.token_hex(6), mode],
+                )
+        except (RedisError, OSError, TimeoutError) as error:
+            self._went_down(error)
+            return await fallback(key, limit, window)
+        if self._down_since is not None:
+            log.warning("Redis answers again: rate limits are shared between workers again")
+            self._down_since = None
         wait = int(cast(int, wait_ms))
         return None if wait < 0 else wait / 1000
+
+    def _went_down(self, error: BaseException) -> None:
+        now = time.monotonic()
+        if self._down_since is None:
+            # Parents keep their helpdesk when Redis fails; the operator hears about it once.
+            log.warning(
+                "rate limits kept in this process only, Redis failed: %s",
+                type(error).__name__ + (f": {error}" if str(error) else ""),
+            )
+            self._down_since = now
+        self._next_try = now + self._retry_after
 
     async def close(self) -> None:
         await self._redis.aclose()

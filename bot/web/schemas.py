@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from bot.content.markup import to_html
 from bot.types import Reply
+from bot.web.plain_text import PlainText
 
 
 class ChoiceOut(BaseModel):
@@ -55,8 +56,8 @@ class Started(BaseModel):
 
 class MessageIn(BaseModel):
     conversation_id: str = Field(description="The id that starting the conversation returned.")
-    text: str = Field(description="What the person typed, or the value of a chosen button.")
-    message_id: str | None = Field(
+    text: PlainText = Field(description="What the person typed, or the value of a chosen button.")
+    message_id: PlainText | None = Field(
         default=None,
         max_length=64,
         description="Chosen by the client, reused when it retries, so a retry is not done twice.",
@@ -68,4 +69,5 @@ class Answered(BaseModel):
 
 
 class Health(BaseModel):
-    status: str = Field(description="ok")
+    status: str = Field(description="ok, or degraded when a helper service is down.")
+    detail: str | None = Field(default=None, description="What is degraded, when it is.")

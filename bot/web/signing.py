@@ -1,12 +1,17 @@
-"""Web conversation ids: random, and signed so that only the server can mint one."""
+"""Web conversation ids: random, signed so that only the server can mint one, and expiring.
+
+An id stops working when the transcript it leads to is due for deletion (the transcript
+retention), so an old link or a copied id does not open anything for ever.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadSignature, TimestampSigner
 
 from bot.config import Settings
 
@@ -14,14 +19,15 @@ KEY_FILE = "secret_key"
 
 
 class UnknownConversation(Exception):
-    """A conversation id this server did not sign: forged, tampered with or from another key."""
+    """A conversation id this server did not sign (forged, another key), or one that expired."""
 
 
 class ConversationIds:
     """Mints and checks the ids a browser holds; holding one is the only way into a conversation."""
 
-    def __init__(self, secret_key: str) -> None:
-        self._signer = Signer(secret_key, salt="privacybot.web.conversation")
+    def __init__(self, secret_key: str, *, lifetime: timedelta = timedelta(days=30)) -> None:
+        self._signer = TimestampSigner(secret_key, salt="privacybot.web.conversation")
+        self._max_age = int(lifetime.total_seconds())
 
     def mint(self) -> tuple[str, str]:
         """A new (conversation id, signed id handed to the browser) pair."""
@@ -31,8 +37,8 @@ class ConversationIds:
     def open(self, signed: str) -> str:
         """The conversation id inside `signed`, or UnknownConversation."""
         try:
-            return self._signer.unsign(signed).decode("ascii")
-        except (BadSignature, UnicodeError) as error:
+            return self._signer.unsign(signed, max_age=self._max_age).decode("ascii")
+        except (BadSignature, UnicodeError) as error:  # SignatureExpired is a BadSignature
             raise UnknownConversation from error
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -24,6 +24,19 @@ class Updates(BaseModel):
     replies: list[StaffReply]
 
 
+# A chat page polls about once every few seconds; a school's network may show many parents
+# behind one address, so the per-address budget is several conversations' worth.
+_POLLING_CONVERSATIONS_PER_ADDRESS = 4
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def poll_budget(chat: Chat) -> int:
+    return chat.settings.rate_limit_per_client * _POLLING_CONVERSATIONS_PER_ADDRESS
+
+
 def updates_router(chat: Chat) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     requests = chat.conversation.requests
@@ -36,7 +49,10 @@ def updates_router(chat: Chat) -> APIRouter:
         responses=error_responses(403, 422, 429),
     )
     async def updates(
-        conversation_id: str, after: int = Query(default=0, ge=0, le=2**62)
+        request: Request,
+        conversation_id: str,
+        # Reply ids are 32-bit integers in every database; a larger `after` would overflow.
+        after: int = Query(default=0, ge=0, le=2**31 - 1),
     ) -> Updates:
         """Replies from the school office after reply `after`, and whether they still have it."""
         try:
@@ -47,8 +63,10 @@ def updates_router(chat: Chat) -> APIRouter:
                 "unknown_conversation",
                 "This conversation id was not issued by this server. Start a new conversation.",
             ) from error
-        # Polling has a budget of its own, so it never eats into the person's messages.
+        # Polling has budgets of its own, so it never eats into the person's messages: one per
+        # conversation, and one per client address, so minting ids does not buy more polls.
         await chat.limit(f"updates:{opened}", chat.settings.rate_limit_per_client)
+        await chat.limit(f"updates-client:{client_address(request)}", poll_budget(chat))
         if store is None:
             return Updates(open=False, replies=[])
         replies = await run_in_threadpool(store.staff_turns, opened, after)

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from bot.console.accounts import Role, StaffAccounts
+from bot.console.staff_sessions import StaffSessions
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.service import EXPORT_COLUMNS, RequestService, TicketView
 from tests.console.conftest import PASSWORD, csrf_of, sign_in
@@ -187,6 +188,29 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(
     assert app_client.get("/console/tickets").status_code == 303
 
 
+def test_enabling_an_account_again_does_not_revive_its_old_sessions(
+    app_client: TestClient, staff: dict[Role, str], accounts: StaffAccounts
+) -> None:
+    sign_in(app_client, staff[Role.OFFICE])
+    cookie = app_client.cookies.get("privacybot_console")
+    accounts.set_disabled(staff[Role.OFFICE], True, actor="admin@school.example")
+    accounts.set_disabled(staff[Role.OFFICE], False, actor="admin@school.example")
+    app_client.cookies.set("privacybot_console", str(cookie), path="/console")
+    assert app_client.get("/console/tickets").status_code == 303
+
+
+def test_a_role_change_ends_the_accounts_sessions(
+    app_client: TestClient, staff: dict[Role, str], accounts: StaffAccounts
+) -> None:
+    sign_in(app_client, staff[Role.DPO])
+    assert app_client.get("/console/tickets").status_code == 200
+    accounts.set_role(staff[Role.DPO], Role.OFFICE, actor="admin@school.example")
+    assert app_client.get("/console/tickets").status_code == 303
+    # Signed in again, the new role applies: no refusing any more.
+    sign_in(app_client, staff[Role.DPO])
+    assert "office role" in app_client.get("/console/log.csv").text
+
+
 def test_a_password_reset_ends_the_sessions_that_used_the_old_one(
     app_client: TestClient, staff: dict[Role, str], accounts: StaffAccounts
 ) -> None:
@@ -204,7 +228,7 @@ def test_a_database_outage_gets_the_consoles_own_page(
     def down(*_args: object) -> None:
         raise StorageUnavailable("the ticket database at sqlite:///x is unavailable")
 
-    monkeypatch.setattr(StaffAccounts, "current", down)
+    monkeypatch.setattr(StaffSessions, "member", down)
     response = app_client.get("/console/tickets")
     assert response.status_code == 503
     assert "The ticket database cannot be reached" in response.text

@@ -1,18 +1,25 @@
-"""Logging in and out: the session cookie, wrong passwords, the lockout and CSRF tokens."""
+"""Logging in and out: the session cookie, failures and their throttle, the audit, CSRF tokens."""
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 
-from bot.console.accounts import FREE_ATTEMPTS, Role, StaffAccounts
-from bot.storage.tables import AuditEvent, StaffUser
+from bot.app import create_app
+from bot.config import Settings
+from bot.console import login
+from bot.console.accounts import NOT_AN_ADDRESS, Role, StaffAccounts
+from bot.console.throttle import FAILURE_TIERS, LoginBudgets
+from bot.storage.tables import AuditEvent
 from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import PASSWORD, csrf_of, sign_in
+
+PROBLEM = re.compile(r'<p class="message message--problem"[^>]*>(.*?)</p>', re.S)
 
 
 def cookie_header(response: object) -> str:
@@ -60,41 +67,115 @@ def test_over_https_the_session_cookie_is_secure(
     assert app_client.get("/console/tickets").status_code == 200
 
 
-def test_a_wrong_password_or_unknown_email_gets_the_same_answer(
+@pytest.fixture
+def quick_failures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failed logins answered after 50 ms rather than the real floor, for tests of many."""
+    monkeypatch.setattr(login, "FAILURE_SECONDS", 0.05)
+
+
+def problem_of(response: object) -> tuple[int, str]:
+    found = PROBLEM.search(response.text)  # type: ignore[attr-defined]
+    assert found, response.text  # type: ignore[attr-defined]
+    return response.status_code, found.group(1)  # type: ignore[attr-defined]
+
+
+def test_every_login_failure_gets_the_same_answer_after_the_same_time(
     app_client: TestClient, staff: dict[Role, str]
 ) -> None:
-    wrong = sign_in(app_client, staff[Role.OFFICE], "not the password at all")
-    unknown = sign_in(app_client, "nobody@school.example", PASSWORD)
-    for response in (wrong, unknown):
-        assert response.status_code == 401
-        assert "The email address or the password is wrong." in response.text
+    # Unknown address, wrong password, and an attempt refused unchecked because of earlier
+    # failures: an outsider must not be able to tell them apart, by the answer or the time.
+    email = staff[Role.OFFICE]
+    answers, times = [], []
+    attempts = [("nobody@school.example", PASSWORD)] + [(email, "guess guess guess")] * (
+        FAILURE_TIERS[0][0] + 1
+    )
+    for address, password in attempts:
+        started = time.monotonic()
+        answers.append(problem_of(sign_in(app_client, address, password)))
+        times.append(time.monotonic() - started)
+    assert set(answers) == {(401, login.WRONG)}
+    assert min(times) >= login.FAILURE_SECONDS
+    # The unknown address (a decoy hash), a wrong password (a real hash) and the refused one
+    # (no hash at all) take the same floor: none stands out.
+    assert max(times) - min(times) < 0.5
     assert app_client.get("/console/tickets").status_code == 303
 
 
-def test_repeated_failures_lock_the_account_even_against_the_right_password(
+@pytest.mark.usefixtures("quick_failures")
+def test_failures_slow_down_that_account_from_that_address_but_never_lock_it(
+    console_settings: Settings, staff: dict[Role, str]
+) -> None:
+    email = staff[Role.DPO]
+    app = create_app(console_settings)
+    with TestClient(app, follow_redirects=False, client=("203.0.113.9", 40000)) as outsider:
+        for _ in range(FAILURE_TIERS[0][0]):
+            assert sign_in(outsider, email, "guess guess guess").status_code == 401
+        # From the outsider's address even the right password is not checked for a while...
+        assert sign_in(outsider, email, PASSWORD).status_code == 401
+    # ...but the DPO, at the school, signs in as usual: no lockout to abuse.
+    with TestClient(app, follow_redirects=False, client=("192.0.2.20", 40000)) as school:
+        assert sign_in(school, email, PASSWORD).status_code == 303
+        assert school.get("/console/tickets").status_code == 200
+
+
+@pytest.mark.usefixtures("quick_failures")
+def test_a_login_flood_from_one_address_is_refused_before_any_password_is_hashed(
+    app_client: TestClient, staff: dict[Role, str], requests_service: RequestService
+) -> None:
+    budget = LoginBudgets().per_address
+    for number in range(budget + 5):
+        assert sign_in(app_client, f"guess{number}@school.example", "p" * 12).status_code == 401
+    # Over the address's budget, even a real account's right password waits its turn.
+    assert sign_in(app_client, staff[Role.OFFICE], PASSWORD).status_code == 401
+    with requests_service.sessions.begin() as session:
+        checked = session.scalar(select(func.count()).where(AuditEvent.action == "login_failed"))
+    assert checked == budget
+
+
+@pytest.mark.usefixtures("quick_failures")
+def test_logins_go_into_the_audit_trail_without_passwords(
     app_client: TestClient, staff: dict[Role, str], requests_service: RequestService
 ) -> None:
     email = staff[Role.OFFICE]
-    for _ in range(FREE_ATTEMPTS - 1):
-        assert sign_in(app_client, email, "guess guess guess").status_code == 401
-    locked = sign_in(app_client, email, "guess guess guess")
-    assert locked.status_code == 429
-    assert "locked until" in locked.text
-    assert sign_in(app_client, email, PASSWORD).status_code == 429
-
-    # Once the lock has run out, the right password works and the count starts again.
+    for _ in range(FAILURE_TIERS[0][0]):
+        sign_in(app_client, email, "guess guess guess")
+    sign_in(app_client, "nobody@school.example", PASSWORD)
+    sign_in(app_client, PASSWORD, PASSWORD)  # a password typed into the email box
+    sign_in(app_client, staff[Role.DPO])
     with requests_service.sessions.begin() as session:
-        session.execute(
-            update(StaffUser)
-            .where(StaffUser.email == email)
-            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        events = session.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.new_value)
+            .where(AuditEvent.action.like("login%"))
+            .order_by(AuditEvent.id)
+        ).all()
+        everything = " ".join(
+            str(value)
+            for row in session.execute(select(AuditEvent.__table__)).all()
+            for value in row
         )
-    assert sign_in(app_client, email, PASSWORD).status_code == 303
-    with requests_service.sessions.begin() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
-        assert user is not None
-        assert (user.failed_logins, user.locked_until) == (0, None)
-        assert user.last_login_at is not None
+    where = "from testclient"
+    assert [tuple(e) for e in events] == [
+        *[(email, "login_failed", where)] * FAILURE_TIERS[0][0],
+        (email, "login_delayed", where),
+        ("nobody@school.example", "login_failed", where),
+        (NOT_AN_ADDRESS, "login_failed", where),
+        (staff[Role.DPO], "login_succeeded", where),
+    ]
+    assert PASSWORD not in everything
+    assert "guess guess guess" not in everything
+
+
+def test_a_copied_cookie_stops_working_at_logout(
+    app_client: TestClient, staff: dict[Role, str], console_settings: Settings
+) -> None:
+    sign_in(app_client, staff[Role.OFFICE])
+    page = app_client.get("/console/tickets")
+    copied = app_client.cookies.get("privacybot_console")
+    assert copied
+    app_client.post("/console/logout", data={"csrf_token": csrf_of(page.text)})
+    with TestClient(create_app(console_settings), follow_redirects=False) as elsewhere:
+        elsewhere.cookies.set("privacybot_console", copied, path="/console")
+        assert elsewhere.get("/console/tickets").status_code == 303
 
 
 def test_a_disabled_account_cannot_log_in(
@@ -114,6 +195,21 @@ def test_a_login_without_the_forms_token_is_refused(
     )
     assert response.status_code == 403
     assert "The login form had expired" in response.text
+    assert app_client.get("/console/tickets").status_code == 303
+
+
+def test_a_forged_login_with_a_real_anonymous_session_but_a_wrong_token_is_refused(
+    app_client: TestClient, staff: dict[Role, str]
+) -> None:
+    # Login CSRF: another site posts its own credentials into this browser, which does hold a
+    # valid anonymous session (it once opened the login page), but not that session's token.
+    real_token = csrf_of(app_client.get("/console/login").text)
+    forged = app_client.post(
+        "/console/login",
+        data={"csrf_token": real_token[::-1], "email": staff[Role.OFFICE], "password": PASSWORD},
+    )
+    assert forged.status_code == 403
+    assert "The login form had expired" in forged.text
     assert app_client.get("/console/tickets").status_code == 303
 
 

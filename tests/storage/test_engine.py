@@ -90,22 +90,54 @@ def _one_event(service: RequestService, new_request: Callable[..., NewRequest]) 
     service.log(new_request(), actor="office")
 
 
-@pytest.mark.parametrize(
-    "statement",
-    ["UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"],
+_REWRITE_FIRST_EVENT = (
+    "{verb} audit_events (id, at, actor, action) "
+    "SELECT id, at, 'someone else', action FROM audit_events ORDER BY id LIMIT 1"
 )
+_REWRITES = {
+    "sqlite": [
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+        _REWRITE_FIRST_EVENT.format(verb="REPLACE INTO"),
+        _REWRITE_FIRST_EVENT.format(verb="INSERT OR REPLACE INTO"),
+    ],
+    "postgresql": [
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "TRUNCATE audit_events CASCADE",
+    ],
+}
+
+
+@pytest.mark.parametrize("attempt", range(4))
 def test_database_refuses_to_change_audit_events(
     engine: Engine,
     service: RequestService,
     new_request: Callable[..., NewRequest],
-    statement: str,
+    attempt: int,
 ) -> None:
+    # Every way each database offers to rewrite or remove a row, tried from outside the app.
+    statement = _REWRITES[engine.dialect.name][attempt]
     _one_event(service, new_request)
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
         connection.execute(text(statement))
     with engine.connect() as connection:
         actors = connection.execute(text("SELECT DISTINCT actor FROM audit_events")).scalars()
         assert list(actors) == ["office"]
+
+
+def test_a_failed_statement_does_not_copy_what_people_wrote_into_the_error(
+    engine: Engine,
+) -> None:
+    words = "my daughter Amelia Jones in year 4"
+    insert = text("INSERT INTO audit_events (id, at, actor, action) VALUES (1, :at, :who, 'x')")
+    with engine.begin() as connection:
+        connection.execute(insert, {"at": datetime.now(UTC), "who": "office"})
+    with pytest.raises(DBAPIError) as failure, engine.begin() as connection:
+        connection.execute(insert, {"at": datetime.now(UTC), "who": words})
+    assert "parameters hidden" in str(failure.value)
+    assert words not in str(failure.value)
 
 
 def test_orm_refuses_to_change_or_delete_audit_events(
