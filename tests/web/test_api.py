@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import Signer
+from sqlalchemy import bindparam, text
 
 from bot.app import create_app
 from bot.config import Settings
 from bot.conversation.handler import Conversation
+from bot.storage.engine import make_engine
+from bot.storage.tables import UTCDateTime
 from bot.types import Message, Reply
-from bot.web.signing import KEY_FILE
+from bot.web.signing import KEY_FILE, ConversationIds, secret_key
 from tests.web.conftest import start, web_settings
 
 # Phrasings that come out ambiguous today; the did-you-mean tests use whichever still does.
@@ -230,3 +237,145 @@ def test_a_crash_in_the_handler_is_a_plain_500(
         "error": "internal_error",
         "detail": "Something went wrong on our side. Please try again.",
     }
+
+
+@pytest.fixture
+def db_client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
+    """The app on SQLite and on PostgreSQL, which refuses NUL and 64-bit ids at the database."""
+    settings = web_settings(tmp_path / "data", database_url=database_url)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_a_nul_character_gets_a_clear_422_on_every_database(db_client: TestClient) -> None:
+    conversation_id, _ = start(db_client)
+    for body in (
+        {"conversation_id": conversation_id, "text": "how long do you keep\x00 data"},
+        {"conversation_id": conversation_id, "text": "cookies", "message_id": "m\x001"},
+    ):
+        response = db_client.post("/api/chat/messages", json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "invalid_request"
+        assert "NUL character" in response.json()["detail"]
+        assert "Value error" not in response.json()["detail"]
+
+
+def test_a_nul_in_an_intake_answer_is_refused_and_the_intake_goes_on(
+    db_client: TestClient,
+) -> None:
+    conversation_id, _ = start(db_client)
+    asked = send(
+        db_client, conversation_id, "I want a copy of all the information you hold on my son"
+    )
+    refused = db_client.post(
+        "/api/chat/messages", json={"conversation_id": conversation_id, "text": "Priya\x00 Shah"}
+    )
+    assert refused.status_code == 422
+    # Nothing was lost: the same answer without the NUL moves the intake on.
+    assert asked["text"] != ""
+    following = send(db_client, conversation_id, "Priya Shah")
+    assert "who is the information about" in str(following["text"]).lower()
+
+
+def test_polling_after_a_reply_id_beyond_32_bits_is_a_clear_422(db_client: TestClient) -> None:
+    conversation_id, _ = start(db_client)
+    updates = f"/api/conversations/{conversation_id}/updates"
+    assert db_client.get(updates, params={"after": 2**31 - 1}).status_code == 200
+    response = db_client.get(updates, params={"after": 2**31})
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+
+
+def _claim_left_by_a_dead_worker(
+    settings: Settings, conversation_id: str, message_id: str, age: timedelta
+) -> None:
+    # What a worker killed (kill -9) between claiming a message and answering it leaves behind.
+    opened = ConversationIds(secret_key(settings)).open(conversation_id)
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO processed_messages (source_id, conversation_id, created_at)"
+                    " VALUES (:source_id, :conversation_id, :created_at)"
+                ).bindparams(bindparam("created_at", type_=UTCDateTime())),
+                {
+                    "source_id": f"web:{opened}:{message_id}",
+                    "conversation_id": opened,
+                    "created_at": datetime.now(UTC) - age,
+                },
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_retry_after_a_worker_died_mid_message_is_answered_once(
+    app_settings: Settings,
+) -> None:
+    with TestClient(create_app(app_settings)) as client:
+        conversation_id, _ = start(client)
+        _claim_left_by_a_dead_worker(app_settings, conversation_id, "m-1", timedelta(minutes=10))
+        message = {"conversation_id": conversation_id, "text": "cookies", "message_id": "m-1"}
+        first = client.post("/api/chat/messages", json=message).json()["reply"]
+        again = client.post("/api/chat/messages", json=message).json()["reply"]
+        assert "cookie" in first["text"].lower()
+        assert again == first
+        # A claim still being worked on (a moment old) is not taken over: no double answer.
+        _claim_left_by_a_dead_worker(app_settings, conversation_id, "m-2", timedelta(seconds=1))
+        busy = {**message, "message_id": "m-2"}
+        assert client.post("/api/chat/messages", json=busy).json()["reply"]["text"] == ""
+    engine = make_engine(app_settings.resolved_database_url())
+    try:
+        with engine.connect() as connection:
+            asked = connection.scalar(
+                text("SELECT count(*) FROM conversation_turns WHERE role = 'person'")
+            )
+    finally:
+        engine.dispose()
+    assert asked == 1
+
+
+def test_a_conversation_id_expires_with_the_transcript_retention(tmp_path: Path) -> None:
+    settings = web_settings(tmp_path, transcript_retention_days=2, secret_key="k" * 40)
+    old = ConversationIds(secret_key(settings))
+    three_days_ago = int(time.time()) - 3 * 86400
+    old._signer.get_timestamp = lambda: three_days_ago  # type: ignore[method-assign]
+    _, expired = old.mint()
+    with TestClient(create_app(settings)) as client:
+        current, _ = start(client)
+        assert send(client, current, "hello")["text"]
+        for path in ("/api/chat/messages", f"/api/conversations/{expired}/updates"):
+            if path.endswith("updates"):
+                response = client.get(path)
+            else:
+                response = client.post(path, json={"conversation_id": expired, "text": "hi"})
+            assert response.status_code == 403, path
+            assert "Start a new conversation" in response.json()["detail"]
+
+
+def test_the_access_log_leaves_conversation_ids_out(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversation_id, _ = start(client)
+    path = f"/api/conversations/{conversation_id}/updates?after=0"
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        # The very call uvicorn's access logger makes for each request.
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "203.0.113.9:5100", "GET", path, "1.1", 200
+        )
+    assert "GET /api/conversations/[conversation]/updates?after=0" in caplog.text
+    assert conversation_id not in caplog.text
+    assert conversation_id.split(".")[0] not in caplog.text
+
+
+def test_polling_is_limited_per_client_address_too(tmp_path: Path) -> None:
+    settings = web_settings(tmp_path, rate_limit_per_client=2, secret_key="k" * 40)
+    ids = ConversationIds(secret_key(settings))
+    with TestClient(create_app(settings)) as client:
+        # Fresh conversation ids, each polled once: only the address's budget can stop this.
+        statuses = [
+            client.get(f"/api/conversations/{ids.mint()[1]}/updates").status_code for _ in range(20)
+        ]
+    assert statuses[0] == 200
+    assert 429 in statuses
+    assert statuses.index(429) == 8

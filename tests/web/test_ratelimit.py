@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from redis.asyncio import Redis
 
 from bot.app import create_app
+from bot.web import ratelimit
 from bot.web.ratelimit import MemoryLimiter, RedisLimiter
 from tests.web.conftest import free_socket, start, web_settings
 
@@ -151,14 +153,70 @@ def test_the_redis_window_slides(redis_url: str) -> None:
     assert 0 < refused <= 0.3
 
 
-def test_when_redis_is_down_parents_still_get_answers(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+def refused_redis_url() -> str:
+    """An address where nothing listens: every connection is refused at once."""
     sock = free_socket()
     closed_port = sock.getsockname()[1]
     sock.close()
-    settings = web_settings(tmp_path, redis_url=f"redis://127.0.0.1:{closed_port}/0")
+    return f"redis://127.0.0.1:{closed_port}/0"
+
+
+@pytest.fixture
+def hung_redis_url() -> Iterator[str]:
+    """A Redis that accepts connections and never answers (a hung server, a dead proxy)."""
+    sock = free_socket()
+    sock.listen(64)
+    try:
+        yield f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("redis", ["refused_redis_url", "hung_redis_url"])
+def test_when_redis_fails_limits_are_kept_in_the_process_and_readyz_says_degraded(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
+    redis: str,
+) -> None:
+    settings = web_settings(
+        tmp_path, redis_url=request.getfixturevalue(redis), rate_limit_per_conversation=3
+    )
     with caplog.at_level(logging.WARNING), TestClient(create_app(settings)) as client:
         conversation_id, _ = start(client)
-        assert ask(client, conversation_id) == 200
-    assert "rate limits kept in this process only" in caplog.text
+        started = time.monotonic()
+        statuses = [ask(client, conversation_id) for _ in range(4)]
+        took = time.monotonic() - started
+        ready = client.get("/readyz")
+    # Parents keep their helpdesk, without waiting on Redis for each message...
+    assert statuses[:3] == [200, 200, 200]
+    assert took < 3.0
+    # ...and the limits still hold, in this process.
+    assert statuses[3] == 429
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert "Redis" in ready.json()["detail"]
+    warnings = [r for r in caplog.records if "rate limits kept in this process only" in r.message]
+    assert len(warnings) == 1
+
+
+def test_a_redis_limiter_comes_back_when_redis_does(redis_url: str) -> None:
+    async def traffic() -> tuple[str | None, str | None]:
+        limiter = RedisLimiter(redis_url, prefix="test-back:", retry_after_seconds=0.0)
+        good = limiter._redis
+        try:
+            limiter._redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+            limiter._script = limiter._redis.register_script(ratelimit._SLIDING_WINDOW)
+            await limiter.hit("k", 5, 60)
+            down = limiter.degraded
+            limiter._redis = good
+            limiter._script = good.register_script(ratelimit._SLIDING_WINDOW)
+            await limiter.hit("k", 5, 60)
+            return down, limiter.degraded
+        finally:
+            await good.aclose()
+
+    down, back = asyncio.run(traffic())
+    assert down is not None
+    assert back is None
