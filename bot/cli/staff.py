@@ -19,6 +19,7 @@ from bot.cli.requests import By, acting_staff, fail, say, settings_or_exit
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
+from bot.tickets.permissions import StaffLinks
 from bot.tickets.reminders import Reminders
 from bot.tickets.service import RequestService
 
@@ -96,6 +97,43 @@ def staff_enable(email: Email, by: By = None) -> None:
     with _accounts() as accounts:
         accounts.set_disabled(email, False, actor=acting_staff(by))
     say(f"enabled {email.strip().lower()}")
+
+
+@staff_app.command("role")
+def staff_role(
+    email: Email, role: Annotated[str, typer.Argument(help="office, dpo or admin.")], by: By = None
+) -> None:
+    """Give an account another role; its open sessions end, so the new role applies at once."""
+    chosen = _role(role)
+    with _accounts() as accounts:
+        member = accounts.set_role(email, chosen, actor=acting_staff(by))
+    say(f"{member.email} is now {member.role.value}")
+
+
+@staff_app.command("link")
+def staff_link(
+    email: Email,
+    slack_user: Annotated[
+        str | None, typer.Option("--slack-user", help="The Slack member ID (U...).")
+    ] = None,
+    teams_user: Annotated[
+        str | None,
+        typer.Option("--teams-user", help="The Teams user's Microsoft Entra object ID."),
+    ] = None,
+    by: By = None,
+) -> None:
+    """Let a Slack or Teams user work tickets with this console account's role."""
+    chosen = [(p, u) for p, u in (("slack", slack_user), ("teams", teams_user)) if u]
+    if not chosen:
+        raise fail("name the user to link: --slack-user U123 or --teams-user OBJECT-ID", 2)
+    with _accounts() as accounts:
+        links = StaffLinks(accounts.sessions)
+        for platform, user_id in chosen:
+            try:
+                links.link(email, platform, user_id, actor=acting_staff(by))
+            except (LookupError, ValueError) as error:
+                raise fail(str(error).strip("'\""), 1) from error
+            say(f"linked {platform} user {user_id.strip()} to {email.strip().lower()}")
 
 
 @staff_app.command("reset")

@@ -129,6 +129,11 @@ class StaffAccounts:
         self._now = now
         self._decoy: str | None = None
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for stores that share the accounts' database."""
+        return self._sessions
+
     def add(self, email: str, password: str, role: Role, *, actor: str) -> StaffMember:
         address = normal_email(email)
         user = StaffUser(

@@ -53,6 +53,8 @@ SCOPES = [
     "groups:history",
     "im:history",
     "users:read",
+    # The verified email links a Slack user to their console account, and so to its role.
+    "users:read.email",
 ]
 # Work still running at shutdown gets this long to finish.
 _DRAIN_SECONDS = 10.0

@@ -8,12 +8,14 @@ triage message, is claimed in processed_messages first and acts once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.intake import format_date
@@ -22,7 +24,10 @@ from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
 from bot.storage.tables import LONDON, Action, Outcome, Relationship, RequestChannel, TicketError
+from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import NewRequest, TicketFilter
+
+log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
 
@@ -160,6 +165,7 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
         if not parts.claim(f"slack:triage:{action['action_id']}:{reference}:{version}"):
             return
         user = body["user"]["id"]
+        await link_by_verified_email(parts, client, user)
         actor, name = await parts.actor(client, user)
         service = parts.requests
         try:
@@ -232,7 +238,26 @@ async def _ack_form(ack: AsyncAck, form: Form) -> None:
         await ack()
 
 
+async def link_by_verified_email(parts: Parts, client: AsyncWebClient, user: str) -> None:
+    """Link a Slack user to the console account with their Slack profile's (verified) email.
+
+    Slack confirms the address of every workspace member (read with the users:read.email
+    scope). Without one, or without a matching account, the user stays unlinked and the request
+    service refuses their ticket work with a message saying how to get linked.
+    """
+    try:
+        found = (await client.users_info(user=user)).get("user") or {}
+    except SlackClientError as error:
+        log.warning("Slack: no profile for %s (%s)", user, error)
+        return
+    email = (found.get("profile") or {}).get("email")
+    if isinstance(email, str) and email.strip() and not found.get("is_bot"):
+        links = StaffLinks(parts.requests.sessions)
+        await asyncio.to_thread(links.link_verified_email, "slack", user, email)
+
+
 async def _change(parts: Parts, client: AsyncWebClient, user: str, change: Any) -> None:
+    await link_by_verified_email(parts, client, user)
     try:
         await asyncio.to_thread(change)
     except TicketError as error:

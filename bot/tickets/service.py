@@ -55,6 +55,7 @@ from bot.storage.tables import (
     check_allowed,
     make_reference,
 )
+from bot.tickets import permissions
 
 log = logging.getLogger(__name__)
 
@@ -732,6 +733,8 @@ class RequestService:
         old: object = None,
         new: object = None,
     ) -> None:
+        # Every recorded change passes the role rules, whichever channel it came from.
+        permissions.check(session, actor, action, field, new)
         session.add(
             AuditEvent(
                 ticket_id=ticket.id if ticket else None,

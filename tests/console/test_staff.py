@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -18,8 +19,9 @@ from bot.console.accounts import (
     UnknownAccount,
 )
 from bot.storage.engine import session_factory
-from bot.storage.tables import AuditEvent, StaffUser
+from bot.storage.tables import AuditEvent, StaffLink, StaffUser
 from tests.console.conftest import FAST_HASHER, PASSWORD
+from tests.console.test_cli_console import privacybot
 
 HERE = "192.0.2.1"
 
@@ -133,3 +135,36 @@ def test_account_changes_are_in_the_audit_trail(accounts_on: StaffAccounts, engi
         ("head", "staff_disabled", "dpo@school.example"),
         ("it", "staff_password_reset", "dpo@school.example"),
     ]
+
+
+def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command_line(
+    accounts_on: StaffAccounts, engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    accounts_on.add("dpo@school.example", PASSWORD, Role.OFFICE, actor="head")
+    env = {"DATABASE_URL": database_url}
+    linked = privacybot(
+        ["staff", "link", "DPO@school.example", "--slack-user", "U123", "--teams-user", "0bj-1"],
+        tmp_path,
+        env,
+        "",
+    )
+    assert linked.returncode == 0, linked.stderr
+    assert linked.stdout.splitlines() == [
+        "linked slack user U123 to dpo@school.example",
+        "linked teams user 0bj-1 to dpo@school.example",
+    ]
+    promoted = privacybot(["staff", "role", "dpo@school.example", "dpo"], tmp_path, env, "")
+    assert promoted.returncode == 0, promoted.stderr
+    assert promoted.stdout.strip() == "dpo@school.example is now dpo"
+    with session_factory(engine).begin() as session:
+        links = session.execute(select(StaffLink.platform, StaffLink.platform_user_id)).all()
+        roles = session.scalars(select(StaffUser.role)).all()
+    assert sorted(tuple(link) for link in links) == [("slack", "U123"), ("teams", "0bj-1")]
+    assert roles == ["dpo"]
+    unknown = privacybot(
+        ["staff", "link", "x@school.example", "--slack-user", "U9"], tmp_path, env, ""
+    )
+    assert unknown.returncode == 1
+    assert "no account for x@school.example" in unknown.stderr
+    nobody = privacybot(["staff", "link", "dpo@school.example"], tmp_path, env, "")
+    assert nobody.returncode == 2

@@ -14,14 +14,18 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.console.accounts import Role, StaffAccounts
 from bot.content.matching import Matcher
 from bot.conversation.assembly import build_matcher as _build_matcher
 from bot.slack.app import SlackChannel
+from bot.storage.engine import ensure_schema, make_engine, session_factory
+from bot.tickets.permissions import StaffLinks
 from tests.slack.fake_slack import TEAM, FakeSlack, start_fake, stop_fake
 
 # The browser fixtures, for the hand-off seen in a real browser.
@@ -30,6 +34,7 @@ from tests.web.conftest import browser, page, web_settings  # noqa: F401
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TRIAGE = "CTRIAGE"
 STAFF = "U0STAFF"
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture
@@ -139,12 +144,27 @@ class Harness:
 async def harness(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[Harness]:
     settings = slack_settings(tmp_path / "data", fake)
     app = create_app(settings)
+    link_staff(settings, STAFF, Role.DPO)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             harness = Harness(app, http, fake, settings)
             yield harness
             await harness.settle()
+
+
+def link_staff(settings: Settings, slack_user: str, role: Role) -> str:
+    """A console account with `role`, linked to the Slack user: who may work tickets."""
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        ensure_schema(engine)
+        accounts = StaffAccounts(session_factory(engine), hasher=QUICK_HASHER)
+        email = f"{slack_user.lower()}@school.example"
+        accounts.add(email, "a long enough passphrase", role, actor="test")
+        StaffLinks(accounts.sessions).link(email, "slack", slack_user, actor="test")
+    finally:
+        engine.dispose()
+    return email
 
 
 @pytest.fixture(autouse=True)

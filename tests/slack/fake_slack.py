@@ -42,6 +42,8 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    # Slack user id -> the verified email address on their profile (users:read.email).
+    emails: dict[str, str] = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _down: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -135,7 +137,10 @@ class FakeSlack:
         if method == "users.info":
             user = str(params.get("user"))
             name = self.names.get(user, "Sam Office")
-            return {"ok": True, "user": {"id": user, "name": "sam", "profile": {"real_name": name}}}
+            profile = {"real_name": name}
+            if user in self.emails:
+                profile["email"] = self.emails[user]
+            return {"ok": True, "user": {"id": user, "name": "sam", "profile": profile}}
         return {"ok": True}
 
 

@@ -20,16 +20,21 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.console.accounts import Role, StaffAccounts
 from bot.conversation import assembly as bootstrap
 from bot.conversation.handler import Conversation
+from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.teams.mount import MESSAGES_PATH
+from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import RequestService
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 TRIAGE_CHANNEL = "19:triage-channel@thread.tacv2"
 BOT = {"id": "28:privacybot", "name": "Privacy helpdesk"}
 
@@ -190,8 +195,10 @@ def shared_matcher(conversation: Conversation, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture
 def client(bot_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    app = create_app(bot_settings)
+    link_staff(bot_settings, Person.aad_object_id, Role.DPO)
     # As a context manager, so the application's lifespan (and the triage poster) runs.
-    with TestClient(create_app(bot_settings)) as test_client:
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -235,6 +242,20 @@ class Person:
 
     def actor(self) -> str:
         return f"teams:{self.aad_object_id} ({self.name})"
+
+
+def link_staff(settings: Settings, object_id: str, role: Role) -> str:
+    """A console account with `role`, linked to the Teams user: who may work tickets."""
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        ensure_schema(engine)
+        accounts = StaffAccounts(session_factory(engine), hasher=QUICK_HASHER)
+        email = f"{object_id[-4:]}-{role.value}@school.example"
+        accounts.add(email, "a long enough passphrase", role, actor="test")
+        StaffLinks(accounts.sessions).link(email, "teams", object_id, actor="test")
+    finally:
+        engine.dispose()
+    return email
 
 
 def send(client: TestClient, activity: dict[str, Any], **headers: str) -> Any:
