@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from redis.asyncio import Redis
 
 from bot.app import create_app
+from bot.console.throttle import LoginBudgets, LoginThrottle
 from bot.web import ratelimit
 from bot.web.ratelimit import MemoryLimiter, RedisLimiter
 from tests.web.conftest import free_socket, start, web_settings
@@ -220,3 +221,20 @@ def test_a_redis_limiter_comes_back_when_redis_does(redis_url: str) -> None:
     down, back = asyncio.run(traffic())
     assert down is not None
     assert back is None
+
+
+def test_login_budgets_are_shared_between_workers_through_redis(redis_url: str) -> None:
+    async def attempts() -> list[bool]:
+        first, second = RedisLimiter(redis_url), RedisLimiter(redis_url)
+        budgets = LoginBudgets(per_address=3, overall=100)
+        workers = [LoginThrottle(first, budgets), LoginThrottle(second, budgets)]
+        try:
+            return [
+                await workers[n % 2].admit("dpo@school.example", "203.0.113.9") for n in range(4)
+            ]
+        finally:
+            await first.close()
+            await second.close()
+
+    # Two workers, one address: its fourth attempt is refused, whichever worker gets it.
+    assert asyncio.run(attempts()) == [True, True, True, False]
