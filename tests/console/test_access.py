@@ -20,10 +20,11 @@ from bot.tickets.service import EXPORT_COLUMNS, RequestService, TicketView
 from tests.console.conftest import PASSWORD, csrf_of, sign_in
 
 # What the public, parents and the platforms reach without a console login; they have their
-# own protection (signed conversation ids, Slack's and Teams' request signatures).
+# own protection (signed conversation ids, Slack's and Teams' request signatures, the
+# requester's emailed one-time codes on their status page and download links).
 PUBLIC = re.compile(
-    r"^(/chat(/receipts/[^/]+)?|/widget\.js|/api/(conversations|chat|messages)(/.*)?"
-    r"|/healthz|/readyz|/openapi\.json|/docs(/.*)?|/redoc|/slack/events|/console/login)$"
+    r"^(/chat(/receipts/[^/]+)?|/widget\.js|/api/(conversations|chat|messages)(/.*)?|/healthz"
+    r"|/readyz|/openapi\.json|/slack/events|/console/login|/requests/(status|download)(/.*)?)$"
 )
 PUBLIC_MOUNTS = ("/static", "/console/static")
 SAMPLE = {"reference": "SAR-2026-0001", "action": "take"}
