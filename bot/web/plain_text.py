@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 NUL_REFUSED = "contains a NUL character (U+0000); remove it and send the message again"
 
@@ -19,4 +19,7 @@ def _no_nul(text: str) -> str:
     return text
 
 
-PlainText = Annotated[str, AfterValidator(_no_nul)]
+# The schema says so too, so clients (and schema-driven tests) know before they send one.
+PlainText = Annotated[
+    str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
+]

@@ -90,14 +90,18 @@ def test_every_login_failure_gets_the_same_answer_after_the_same_time(
         FAILURE_TIERS[0][0] + 1
     )
     for address, password in attempts:
+        token = csrf_of(app_client.get("/console/login").text)
+        form = {"csrf_token": token, "email": address, "password": password}
         started = time.monotonic()
-        answers.append(problem_of(sign_in(app_client, address, password)))
+        answers.append(problem_of(app_client.post("/console/login", data=form)))
         times.append(time.monotonic() - started)
     assert set(answers) == {(401, login.WRONG)}
-    assert min(times) >= login.FAILURE_SECONDS
     # The unknown address (a decoy hash), a wrong password (a real hash) and the refused one
-    # (no hash at all) take the same floor: none stands out.
-    assert max(times) - min(times) < 0.5
+    # (no hash at all) all wait out the same floor, which is longer than any of them takes; the
+    # margin above it is only for a machine busy with other work.
+    assert min(times) >= login.FAILURE_SECONDS
+    assert max(times) < login.FAILURE_SECONDS + 1.0
+    assert times[-1] >= login.FAILURE_SECONDS  # the refused attempt is not the quick one
     assert app_client.get("/console/tickets").status_code == 303
 
 
