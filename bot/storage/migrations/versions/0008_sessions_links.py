@@ -1,7 +1,7 @@
 """Server-side console sessions, staff links to Slack and Teams users, REPLACE-proof audit trail.
 
 Revision ID: 0008
-Revises: 0011
+Revises: 0005
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0011"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
