@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,13 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.console.accounts import Role, StaffAccounts
 from bot.console.redaction import redact
-from bot.storage.tables import AuditEvent, UnansweredQuestion
+from bot.storage.tables import AnswerFeedback, AuditEvent, UnansweredQuestion
 from bot.tickets.service import RequestService
 from tests.console.conftest import FAST_HASHER, PASSWORD, csrf_of, sign_in
 from tests.web.conftest import web_settings
 
 PACKAGED_INTENTS = Path(__file__).resolve().parents[2] / "intents"
-NURSE = "can the school nurse see medical notes"
+NURSE = "does the swimming coach get my childs medical form"
 PERSONAL = (
     "Hi, my name is Sarah Okafor, my son Tobi Okafor is in 3B. Can the school nurse see "
     "medical notes? Email sarah.okafor@example.com or ring 07700 900123."
@@ -132,7 +133,8 @@ def test_out_of_scope_is_remembered_and_the_dashboard_counts_by_topic(
     # The nearest topic of the fish tank question, in words, with its count.
     assert f">{fish_topic.replace('_', ' ').capitalize()}</th><td>" in dashboard
     assert fish not in dashboard  # counts only, never the words
-    assert "Was this helpful?" not in dashboard  # the chat keeps no ratings in this database
+    # Nobody has rated an answer yet, so the ratings table is not drawn.
+    assert "Answers rated helpful and not helpful" not in dashboard
     fish_row = next(row for row in stored(service) if "fish" in row.text)
     page = client.get("/console/unanswered").text
     done = client.post(
@@ -155,20 +157,10 @@ def test_was_this_helpful_is_shown_per_answer_when_the_chat_keeps_ratings(
     school: tuple[Settings, TestClient, RequestService],
 ) -> None:
     _, client, service = school
+    # Votes as the web chat stores them (bot/web/feedback.py): the intent and the vote only.
     with service.sessions.begin() as session:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        key = "SERIAL PRIMARY KEY" if postgres else "INTEGER PRIMARY KEY"
-        session.execute(
-            text(
-                f"CREATE TABLE answer_feedback (id {key}, intent VARCHAR(100), "
-                "helpful BOOLEAN NOT NULL, comment TEXT, at TIMESTAMP)"
-            )
-        )
         for intent, helpful in (("retention", True), ("retention", True), ("retention", False)):
-            session.execute(
-                text("INSERT INTO answer_feedback (intent, helpful) VALUES (:i, :h)"),
-                {"i": intent, "h": helpful},
-            )
+            session.add(AnswerFeedback(intent=intent, helpful=helpful, at=datetime.now(UTC)))
     sign_in(client, "dpo@school.example")
     dashboard = client.get("/console/dashboard").text
     assert "Was this helpful?" in dashboard
