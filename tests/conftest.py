@@ -18,7 +18,9 @@ import pytest
 from hypothesis import settings
 from sqlalchemy import Engine, text
 
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import SchoolCalendar, TicketKind
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.storage.engine import (
     StorageUnavailable,
     ensure_schema,
@@ -26,7 +28,6 @@ from bot.storage.engine import (
     session_factory,
     storage_errors,
 )
-from bot.storage.tables import LONDON, Relationship, RequestChannel
 from bot.tickets.service import NewRequest, RequestService
 
 pytest_plugins = ["tests.content_fixtures"]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.requests import fail, settings_or_exit
-from bot.content.intents import ContentError
+from bot.cli.common import fail, settings_or_exit
+from bot.content.errors import ContentError
 from bot.conversation.assembly import build_school
 from bot.rules.deadlines import (
     COMPLAINT_DUTY_STARTS,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli.requests import fail, settings_or_exit
+from bot.cli.common import fail, settings_or_exit
 from bot.content.answers import Answers
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.acknowledgements import build_acknowledgements

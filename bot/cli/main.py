@@ -15,16 +15,20 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from bot.cli.common import fail, settings_or_exit
+from bot.cli.db import db_app
 from bot.cli.deadline import deadline
 from bot.cli.letters import letters_app
-from bot.cli.requests import db_app, fail, purge, settings_or_exit, tickets_app
+from bot.cli.purge import purge
 from bot.cli.serve import serve
 from bot.cli.staff import reminders, staff_app
+from bot.cli.tickets import tickets_app
 from bot.cli.triage import triage_app
 from bot.content.embedding import TABLE_PATH
+from bot.content.errors import ContentError
 from bot.content.evaluation import EvaluationReport, evaluate, read_labelled
 from bot.content.explain import explain
-from bot.content.intents import ContentError, load_intents
+from bot.content.intents import load_intents
 from bot.conversation.assembly import build_conversation, build_matcher
 from bot.conversation.content_check import check_content
 from bot.conversation.handler import Conversation, check_text

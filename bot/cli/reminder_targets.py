@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from bot.config import Settings
-from bot.storage.tables import LONDON
+from bot.rules.clock import LONDON
 from bot.tickets.reminders import EmailNotifier, Notifier
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 
 # Workers import the app by name and build their own; the factory reads the same settings.
 APP_FACTORY = "bot.app:create_app_from_environment"

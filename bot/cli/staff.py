@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.common import By, acting_staff, fail, say, settings_or_exit
 from bot.cli.reminder_targets import notifiers_from_settings
-from bot.cli.requests import By, acting_staff, fail, say, settings_or_exit
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory

@@ -15,11 +15,11 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.requests import fail, say, settings_or_exit
+from bot.cli.common import fail, say, settings_or_exit
 from bot.config import Settings
 from bot.content.answers import Answers
+from bot.rules.clock import LONDON
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import LONDON
 from bot.tickets.feed import TicketFeed
 from bot.tickets.service import RequestService
 

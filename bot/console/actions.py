@@ -13,7 +13,7 @@ from bot.console.accounts import StaffMember
 from bot.console.auth import require_record_keeper
 from bot.console.forms import Form, FormProblem
 from bot.rules.deadlines import PauseReason
-from bot.storage.tables import Action, NoteVisibility, Outcome
+from bot.rules.lifecycle import Action, NoteVisibility, Outcome
 from bot.tickets.reopening import Reopening
 from bot.tickets.service import RequestService
 

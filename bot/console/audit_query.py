@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import LONDON
 from bot.storage.engine import transaction
-from bot.storage.tables import LONDON, AuditEvent
+from bot.storage.tables import AuditEvent
 
 PAGE_SIZE = 50
 _BATCH = 1000

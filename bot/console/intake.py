@@ -21,8 +21,9 @@ from bot.console.accounts import StaffMember
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form, FormProblem
 from bot.console.views import NO_STORE, PREFIX, Pages
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import LONDON, Relationship, RequestChannel, TicketError
+from bot.rules.lifecycle import Relationship, RequestChannel, TicketError
 from bot.tickets.service import NewRequest, RequestService
 
 E = TypeVar("E", bound=StrEnum)

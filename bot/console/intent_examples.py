@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.intents import ContentError, IntentKind, load_intents, parse_intent
+from bot.content.errors import ContentError
+from bot.content.intents import IntentKind, load_intents, parse_intent
 from bot.content.matching import Decision, Matcher
 from bot.content.normalise import normalise
 

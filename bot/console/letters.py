@@ -23,15 +23,16 @@ from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD
 from bot.console.triage import NoSuchPage
 from bot.console.views import NO_STORE, PREFIX, Pages
+from bot.rules.lifecycle import TicketError
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import RequesterLetter
-from bot.storage.tables import Ticket, TicketError
+from bot.storage.tables import Ticket
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
 from bot.tickets.delivery import Deliveries
 from bot.tickets.files import MAX_BYTES, Files
 from bot.tickets.service import InvalidChange, RequestService, TicketNotFound, TicketView
-from bot.tickets.service import _view as ticket_view
+from bot.tickets.views import ticket_view
 from bot.web.downloads import DOWNLOAD_PATH
 
 # Where staff add a document to a ticket: the body limit lets a whole document through here.

@@ -15,7 +15,7 @@ from bot.console.accounts import StaffMember
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Status
+from bot.rules.lifecycle import Status
 from bot.tickets.search import TicketPage, TicketSearch
 from bot.tickets.service import TicketFilter
 

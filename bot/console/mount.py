@@ -31,11 +31,12 @@ from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
 from bot.content.answers import Answers
 from bot.conversation.assembly import build_matcher
 from bot.conversation.handler import Conversation
+from bot.rules.clock import london_now
 from bot.tickets.correspondence import Correspondence
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.search import TicketSearch
-from bot.tickets.service import RequestService, london_now
+from bot.tickets.service import RequestService
 from bot.web.ratelimit import RateLimiter
 from bot.web.requester import deliveries_of, files_of
 from bot.web.signing import secret_key

@@ -18,7 +18,7 @@ from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.deadlines import PauseReason
-from bot.storage.tables import ALLOWED_ACTIONS, Outcome, TicketError
+from bot.rules.lifecycle import ALLOWED_ACTIONS, Outcome, TicketError
 from bot.tickets.service import RequestService, TicketNotFound
 
 

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.redaction import redact
 from bot.content.matching import Outcome
+from bot.rules.clock import LONDON
 from bot.storage.engine import StorageUnavailable, transaction
-from bot.storage.tables import LONDON, AuditEvent, UnansweredQuestion
+from bot.storage.tables import AuditEvent, UnansweredQuestion
 from bot.types import Message, Reply
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.storage.tables import LONDON
+from bot.rules.clock import LONDON
 
 _DAYS_IN_YEAR = 365
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import yaml
 
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.types import Audience
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.content.matching import Matcher, Outcome
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from bot.content.errors import ContentError
 from bot.rules.deadlines import TicketKind
 
 # Outside tools rely on these ids, so the content check insists that every one exists.
@@ -42,10 +43,6 @@ SYNONYMS_FILE = "_synonyms.yaml"
 
 _INTENT_KEYS = {"title", "kind", "keywords", "examples", "request", "threshold"}
 _REQUEST_KEYS = {"kind", "examples"}
-
-
-class ContentError(Exception):
-    """A content file is missing or malformed; the message names the file and the problem."""
 
 
 class IntentKind(StrEnum):

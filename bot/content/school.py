@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from bot.content.answers import DEFAULT_BOT_DATA, FACTS_FILE, load_facts
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.rules.deadlines import CalendarError, SchoolCalendar
 
 SCHOOL_TYPES = ("maintained", "academy", "independent")

@@ -11,7 +11,8 @@ from bot.content.citations import (
     opening_grade,
     opening_sentence,
 )
-from bot.content.intents import NOTICE_INTENT_IDS, ContentError, IntentKind, IntentSet, load_intents
+from bot.content.errors import ContentError
+from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, IntentSet, load_intents
 from bot.content.normalise import normalise
 from bot.conversation.intake_prompts import (
     EDITABLE,
@@ -22,7 +23,7 @@ from bot.conversation.intake_prompts import (
 )
 from bot.conversation.intake_words import IntakeWords
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship
+from bot.rules.lifecycle import Relationship
 from bot.tickets.letters import check_letters
 from bot.types import Audience
 

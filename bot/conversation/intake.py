@@ -37,9 +37,10 @@ from bot.conversation.intake_prompts import (
 )
 from bot.conversation.intake_words import IntakeWords
 from bot.conversation.state import ConversationState, IntakeState, Offer, Step
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import Relationship, RequestChannel, TicketError
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import LONDON, Relationship, RequestChannel, TicketError
 from bot.tickets.service import NewRequest, RequestService, TicketView
 from bot.types import Audience, Channel, Message, Reply
 

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.content.normalise import normalise
 from bot.conversation.intake_words import IntakeWords
-from bot.storage.tables import Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 
 MAX_NAME = 120
 MAX_NAME_WORDS = 6

@@ -10,7 +10,7 @@ from bot.content.answers import Answers
 from bot.conversation.intake_words import IntakeWords
 from bot.conversation.state import IntakeState, Step
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import RequestChannel
+from bot.rules.lifecycle import RequestChannel
 from bot.tickets.service import TicketView
 from bot.types import Audience, Choice, Reply
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.content.answers import load_facts
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.content.normalise import normalise
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 
 WORDS_FILE = "intake/words.yaml"
 KINDS_FILE = "intake/kinds.yaml"

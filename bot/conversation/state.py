@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.types import Audience
 
 STATE_VERSION = 2

@@ -14,8 +14,8 @@ from typing import Any
 from bot.conversation.handoff import StaffWords
 from bot.conversation.intake import format_date
 from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.lifecycle import ALLOWED_ACTIONS, Action, Outcome, Relationship, RequestChannel
 from bot.slack.markup import escape, to_mrkdwn
-from bot.storage.tables import ALLOWED_ACTIONS, Action, Outcome, Relationship, RequestChannel
 from bot.tickets.service import TicketView
 from bot.types import Reply
 

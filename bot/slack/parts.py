@@ -17,11 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation.handler import Conversation
 from bot.conversation.handoff import HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
+from bot.rules.clock import LONDON
 from bot.slack.markup import to_mrkdwn
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import LONDON
 from bot.tickets.service import RequestService
 from bot.types import Audience, Channel, Message, Reply
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from bot.config import ConfigError, load_settings
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.conversation.assembly import build_conversation
 from bot.storage.engine import StorageUnavailable
 

@@ -19,11 +19,12 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.intake import format_date
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel, TicketError
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
-from bot.storage.tables import LONDON, Action, Outcome, Relationship, RequestChannel, TicketError
 from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import NewRequest, TicketFilter
 

@@ -1,16 +1,16 @@
 """The database tables: tickets with their clock pauses, notes and audit trail, and chat state.
 
+The domain's enums and status rules live in bot.rules.lifecycle; here they are only column types.
+
 Times are stored in UTC and shown in Europe/London; the dates the statutory clock counts (receipt,
 pauses, ID, the due date) are London calendar dates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Boolean,
@@ -39,8 +39,7 @@ from sqlalchemy.orm import (
 )
 
 from bot.rules.deadlines import PauseReason, TicketKind
-
-LONDON = ZoneInfo("Europe/London")
+from bot.rules.lifecycle import NoteVisibility, Outcome, Relationship, RequestChannel, Status
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -81,150 +80,6 @@ class EnumText(TypeDecorator[E], Generic[E]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
-
-
-class RequestChannel(StrEnum):
-    """How a request reached the school."""
-
-    WEB_CHAT = "web_chat"
-    SLACK = "slack"
-    TEAMS = "teams"
-    PHONE = "phone"
-    LETTER = "letter"
-    EMAIL = "email"
-    IN_PERSON = "in_person"
-
-
-class Relationship(StrEnum):
-    """Who the requester is to the person the data is about."""
-
-    PARENT = "parent"
-    CARER = "carer"
-    PUPIL = "pupil"
-    STAFF = "staff"
-    REPRESENTATIVE = "representative"  # someone acting for them: a solicitor, an advocate
-    OTHER = "other"
-
-
-class Outcome(StrEnum):
-    """How a request ended."""
-
-    COMPLIED = "complied"
-    PARTLY_COMPLIED = "partly_complied"
-    REFUSED = "refused"
-    WITHDRAWN = "withdrawn"
-    NO_DATA_HELD = "no_data_held"
-    NOT_A_REQUEST = "not_a_request"
-
-
-class NoteVisibility(StrEnum):
-    INTERNAL = "internal"
-    TO_REQUESTER = "to_requester"
-
-
-class Status(StrEnum):
-    """Where a ticket is in its life; the three awaiting_* statuses are statutory clock pauses."""
-
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    AWAITING_ID = "awaiting_id"
-    AWAITING_CLARIFICATION = "awaiting_clarification"
-    AWAITING_FEE = "awaiting_fee"
-    CLOSED = "closed"
-
-
-class Action(StrEnum):
-    """What staff (or a channel) can do to a ticket; the values are the CLI's command names."""
-
-    VIEW = "view"
-    NOTE = "note"
-    ASSIGN = "assign"
-    REQUEST_ID = "request-id"
-    ID_RECEIVED = "id-received"
-    ID_NOT_NEEDED = "id-not-needed"
-    PAUSE = "pause"
-    RESUME = "resume"
-    EXTEND = "extend"
-    CLOSE = "close"
-
-
-PAUSED_STATUS: Mapping[PauseReason, Status] = {
-    PauseReason.AWAITING_ID: Status.AWAITING_ID,
-    PauseReason.AWAITING_CLARIFICATION: Status.AWAITING_CLARIFICATION,
-    PauseReason.AWAITING_FEE: Status.AWAITING_FEE,
-}
-PAUSED_STATUSES = frozenset(PAUSED_STATUS.values())
-
-_WORKING = (
-    Action.VIEW,
-    Action.NOTE,
-    Action.ASSIGN,
-    Action.REQUEST_ID,
-    Action.ID_NOT_NEEDED,
-    Action.PAUSE,
-    Action.EXTEND,
-    Action.CLOSE,
-)
-_WAITING = (Action.VIEW, Action.NOTE, Action.ASSIGN, Action.RESUME, Action.EXTEND, Action.CLOSE)
-
-ALLOWED_ACTIONS: Mapping[Status, tuple[Action, ...]] = {
-    Status.OPEN: _WORKING,
-    Status.IN_PROGRESS: _WORKING,
-    # Only an ID pause ends with "ID received"; any pause can be resumed.
-    Status.AWAITING_ID: (
-        Action.VIEW,
-        Action.NOTE,
-        Action.ASSIGN,
-        Action.ID_RECEIVED,
-        Action.RESUME,
-        Action.EXTEND,
-        Action.CLOSE,
-    ),
-    Status.AWAITING_CLARIFICATION: _WAITING,
-    Status.AWAITING_FEE: _WAITING,
-    # A closed ticket is a record: it can be read and annotated, not worked.
-    Status.CLOSED: (Action.VIEW, Action.NOTE),
-}
-
-
-class TicketError(Exception):
-    """A request to change a ticket that cannot be carried out; the message says why."""
-
-
-class ActionNotAllowed(TicketError):
-    """The action is not possible in the ticket's current status; the message lists what is."""
-
-    def __init__(self, reference: str, status: Status, action: Action) -> None:
-        allowed = ", ".join(ALLOWED_ACTIONS[status])
-        super().__init__(
-            f"{reference} is {status.value}, so '{action.value}' is not possible; "
-            f"allowed now: {allowed}"
-        )
-        self.allowed = ALLOWED_ACTIONS[status]
-
-
-def check_allowed(reference: str, status: Status, action: Action) -> None:
-    """Raise ActionNotAllowed unless `action` is allowed in `status`."""
-    if action not in ALLOWED_ACTIONS[status]:
-        raise ActionNotAllowed(reference, status, action)
-
-
-REFERENCE_PREFIXES: Mapping[TicketKind, str] = {
-    TicketKind.SAR: "SAR",
-    TicketKind.EDUCATIONAL_RECORD: "EDU",
-    TicketKind.RECTIFICATION: "RECT",
-    TicketKind.ERASURE: "ERAS",
-    TicketKind.RESTRICTION: "REST",
-    TicketKind.OBJECTION: "OBJ",
-    TicketKind.DIRECT_MARKETING: "DM",
-    TicketKind.AUTOMATED_DECISION: "ADM",
-    TicketKind.COMPLAINT: "COMP",
-}
-
-
-def make_reference(kind: TicketKind, received_at: datetime, number: int) -> str:
-    """Return a reference such as SAR-2026-0042: kind, London year of receipt, ticket number."""
-    return f"{REFERENCE_PREFIXES[kind]}-{received_at.astimezone(LONDON).year}-{number:04d}"
 
 
 class Base(DeclarativeBase):

@@ -25,8 +25,8 @@ from microsoft_agents.hosting.core import TurnContext
 from pydantic import ValidationError
 
 from bot.conversation.handler import Conversation
+from bot.rules.lifecycle import TicketError
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import TicketError
 from bot.teams import triage_actions
 from bot.teams.activities import (
     TRIAGE_KEY,

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from bot.config import ConfigError, load_settings
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.teams.package import SCHEMA_VERSION, PackageError, write_package
 
 teams_app = typer.Typer(help="Microsoft Teams: the app package to upload.", no_args_is_help=True)

@@ -21,8 +21,8 @@ import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
+from bot.rules.clock import LONDON
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import LONDON
 from bot.teams.poster import TIMEOUT_SECONDS, ChannelPoster
 from bot.teams.triage_card import triage_card
 from bot.tickets.feed import Deliver, Delivery, FeedLoop, TicketFeed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.storage.tables import Action, Outcome, TicketError
+from bot.rules.lifecycle import Action, Outcome, TicketError
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON, REFERENCE_KEY
 from bot.tickets.service import RequestService, TicketView
 

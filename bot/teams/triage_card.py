@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.conversation.intake import format_date
 from bot.rules.deadlines import kind_label
-from bot.storage.tables import ALLOWED_ACTIONS, Action, Outcome, Status
+from bot.rules.lifecycle import ALLOWED_ACTIONS, Action, Outcome, Status
 from bot.teams.activities import TRIAGE_KEY
 from bot.tickets.service import TicketView
 

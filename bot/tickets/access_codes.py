@@ -17,12 +17,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import AccessCode, RequesterLetter
 from bot.storage.tables import Ticket
 from bot.tickets.acknowledgements import email_address
-from bot.tickets.service import TicketView, london_now
-from bot.tickets.service import _view as ticket_view
+from bot.tickets.service import TicketView
+from bot.tickets.views import ticket_view
 
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_WRONG_TRIES = 5

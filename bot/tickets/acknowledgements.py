@@ -23,13 +23,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.rules.clock import london_now
+from bot.rules.lifecycle import NoteVisibility
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import RequesterLetter
-from bot.storage.tables import NoteVisibility, Ticket
+from bot.storage.tables import Ticket
 from bot.tickets.letters import LetterProblem, Letters
 from bot.tickets.mailer import Mailer, MailFailed
-from bot.tickets.service import RequestService, TicketView, london_now
-from bot.tickets.service import _view as ticket_view
+from bot.tickets.service import RequestService, TicketView
+from bot.tickets.views import ticket_view
 
 log = logging.getLogger(__name__)
 

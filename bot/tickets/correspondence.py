@@ -20,14 +20,16 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from bot.rules.clock import london_now
 from bot.rules.deadlines import PauseReason, due_date
+from bot.rules.lifecycle import NoteVisibility, Outcome
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import RequesterLetter
-from bot.storage.tables import NoteVisibility, Outcome, Ticket
+from bot.storage.tables import Ticket
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.letters import Letter, Letters
 from bot.tickets.mailer import Mailer, MailFailed
-from bot.tickets.service import InvalidChange, RequestService, TicketView, london_now
+from bot.tickets.service import InvalidChange, RequestService, TicketView
 
 
 class LetterKind(StrEnum):

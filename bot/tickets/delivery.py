@@ -20,10 +20,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import Delivery, RedactionCheck, TicketFile
 from bot.storage.tables import AuditEvent, Ticket
-from bot.tickets.service import InvalidChange, TicketNotFound, london_now
+from bot.tickets.service import InvalidChange, TicketNotFound
 
 LINK_DAYS = 14
 

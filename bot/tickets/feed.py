@@ -45,7 +45,7 @@ from bot.tickets.service import TicketView
 # The service's own conversion: the batch must read through its own session, because on SQLite a
 # second transaction (any service call) would wait for the write lock this batch holds.
 # (The request service is being split; its public `views.ticket_view` replaces this import.)
-from bot.tickets.service import _view as ticket_view
+from bot.tickets.views import ticket_view
 
 log = logging.getLogger(__name__)
 

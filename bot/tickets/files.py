@@ -22,10 +22,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import TicketFile
 from bot.storage.tables import Ticket
-from bot.tickets.service import InvalidChange, TicketNotFound, london_now
+from bot.tickets.service import InvalidChange, TicketNotFound
 
 MAX_BYTES = 20 * 1024 * 1024
 # What a response or a proof of identity is: the name's ending and the bytes every such file

@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.lifecycle import Outcome, TicketError
 from bot.storage.engine import transaction
-from bot.storage.tables import AuditEvent, Outcome, StaffLink, StaffUser, TicketError
+from bot.storage.tables import AuditEvent, StaffLink, StaffUser
 
 log = logging.getLogger(__name__)
 

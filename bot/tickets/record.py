@@ -12,9 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.rules.clock import LONDON, london_now
 from bot.storage.engine import transaction
-from bot.storage.tables import LONDON, AuditEvent, Ticket
-from bot.tickets.service import _export_row, london_now
+from bot.storage.tables import AuditEvent, Ticket
+from bot.tickets.export import ticket_export_row as _export_row
 
 _BATCH = 500
 

@@ -31,10 +31,11 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.rules.clock import london_now
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import storage_errors
 from bot.storage.tables import ReminderSent
-from bot.tickets.service import RequestService, TicketView, london_now
+from bot.tickets.service import RequestService, TicketView
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import london_now
+from bot.rules.lifecycle import NoteVisibility, Status
 from bot.storage.engine import transaction
-from bot.storage.tables import AuditEvent, NoteVisibility, Status, Ticket, TicketNote
-from bot.tickets.service import InvalidChange, TicketNotFound, TicketView, _view, london_now
+from bot.storage.tables import AuditEvent, Ticket, TicketNote
+from bot.tickets.service import InvalidChange, TicketNotFound, TicketView
+from bot.tickets.views import ticket_view as _view
 
 _REASON_LIMIT = 2_000
 # The reason may name people; the audit trail outlives the ticket, so it says only that one

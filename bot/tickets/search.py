@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.lifecycle import Status
 from bot.storage.engine import transaction
-from bot.storage.tables import Status, Ticket
-from bot.tickets.service import TicketFilter, TicketView, _view
+from bot.storage.tables import Ticket
+from bot.tickets.service import TicketFilter, TicketView
+from bot.tickets.views import ticket_view as _view
 
 PAGE_SIZE = 25
 _RUNNING = (Status.OPEN, Status.IN_PROGRESS)

@@ -16,9 +16,11 @@ from sqlalchemy import Date, Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import PAUSED_STATUSES, Status
 from bot.storage.engine import transaction
-from bot.storage.tables import LONDON, PAUSED_STATUSES, Status, Ticket
+from bot.storage.tables import Ticket
 
 _RUNNING = (Status.OPEN, Status.IN_PROGRESS)
 _NOT_CLOSED = tuple(status for status in Status if status is not Status.CLOSED)

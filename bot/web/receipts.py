@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content.answers import Answers
 from bot.content.markup import to_html
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import transaction
 from bot.storage.requester_tables import RequesterLetter
-from bot.storage.tables import LONDON, ReceiptEmail, Ticket
+from bot.storage.tables import ReceiptEmail, Ticket
 from bot.tickets.acknowledgements import LETTER as ACKNOWLEDGEMENT
 from bot.tickets.mailer import Mailer
 

@@ -24,8 +24,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 
 from bot.console.forms import Form
+from bot.rules.lifecycle import Status, TicketError
 from bot.storage.engine import StorageUnavailable
-from bot.storage.tables import Status, TicketError
 from bot.tickets.access_codes import AccessCodes, Check, RequesterStatus
 from bot.tickets.files import MAX_BYTES, Files
 from bot.tickets.letters import Letters, long_date

@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from bot.content.answers import load_facts
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.content.markup import to_html
 
 WORDS_FILE = "web_chat.yaml"

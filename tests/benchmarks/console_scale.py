@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.app import create_app
 from bot.console.accounts import Role, StaffAccounts
+from bot.rules.clock import london_now
 from bot.storage.engine import ensure_schema, make_engine, session_factory
-from bot.tickets.service import london_now
 from tests.console.conftest import FAST_HASHER, PASSWORD, sign_in
 from tests.console.filler import after_fill, fill
 from tests.web.conftest import web_settings

@@ -15,9 +15,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot.cli.main import app
+from bot.rules.clock import london_now
 from bot.rules.deadlines import TicketKind, due_date
 from bot.storage.engine import head_revision
-from bot.tickets.service import EXPORT_COLUMNS, london_now
+from bot.tickets.service import EXPORT_COLUMNS
 
 PRIVACYBOT = Path(sys.executable).parent / "privacybot"
 REFERENCE = re.compile(r"\b[A-Z]+-\d{4}-\d{4}\b")
@@ -38,15 +39,6 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
 
 def days_ago(days: int) -> str:
     return (london_now().date() - timedelta(days=days)).isoformat()
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """Run commands in-process against the test database, away from any developer's .env."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("COLUMNS", "160")
-    return CliRunner()
 
 
 def invoke(cli: CliRunner, *args: str) -> Result:

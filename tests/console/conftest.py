@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.console.accounts import Role, StaffAccounts
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import LONDON, Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.web.conftest import browser, web_settings  # noqa: F401 - the browser fixture, reused
 

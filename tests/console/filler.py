@@ -13,17 +13,10 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import (
-    LONDON,
-    REFERENCE_PREFIXES,
-    AuditEvent,
-    Outcome,
-    Relationship,
-    RequestChannel,
-    Status,
-    Ticket,
-)
+from bot.rules.lifecycle import REFERENCE_PREFIXES, Outcome, Relationship, RequestChannel, Status
+from bot.storage.tables import AuditEvent, Ticket
 
 FIRST_NAMES = ("Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Maisie", "Arjun", "Zara")
 LAST_NAMES = ("Smith", "Jones", "Patel", "Khan", "Brown", "Taylor", "Okafor", "Nowak", "Evans")

@@ -12,7 +12,7 @@ from bot.console import charts
 from bot.console.accounts import Role
 from bot.console.figures import Overdue, figures, figures_from_tallies, month_starts
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Outcome
+from bot.rules.lifecycle import Outcome
 from bot.tickets.service import RequestService, TicketFilter, TicketView
 from bot.tickets.tallies import DashboardTallies
 from tests.conftest import Clock

@@ -20,8 +20,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from bot.console.accounts import Role, StaffAccounts
+from bot.rules.clock import london_now
 from bot.rules.deadlines import TicketKind
-from bot.tickets.service import RequestService, london_now
+from bot.tickets.service import RequestService
 from tests.console.conftest import FAST_HASHER, PASSWORD, sar_request
 from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
 

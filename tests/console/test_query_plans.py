@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.audit_query import AuditFilter, _filtered
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import Status
 from bot.storage.engine import ensure_schema, make_engine, session_factory
-from bot.storage.tables import AuditEvent, Status, Ticket
+from bot.storage.tables import AuditEvent, Ticket
 from bot.tickets.search import filtered, ordering
 from bot.tickets.service import TicketFilter
 from tests.console.filler import after_fill, fill

@@ -16,10 +16,11 @@ from aiosmtpd.controller import Controller
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import PauseReason
 from bot.slack.reminders import SlackNotifier
 from bot.storage.engine import session_factory
-from bot.storage.tables import LONDON, ReminderSent
+from bot.storage.tables import ReminderSent
 from bot.teams.poster import ChannelPoster
 from bot.teams.reminders import TeamsBotNotifier, TeamsWebhookNotifier
 from bot.teams.sdk import connect

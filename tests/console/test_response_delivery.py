@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.console.accounts import Role
+from bot.rules.lifecycle import Status
 from bot.storage.engine import make_engine, session_factory
-from bot.storage.tables import AuditEvent, Status
+from bot.storage.tables import AuditEvent
 from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import csrf_of, sign_in
 from tests.smtp import Inbox, smtp_server

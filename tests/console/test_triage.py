@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from bot.console.accounts import Role
 from bot.console.views import due_badge
+from bot.rules.clock import LONDON, london_now
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import LONDON, AuditEvent, Outcome, Relationship, RequestChannel, Status
-from bot.tickets.service import RequestService, TicketView, london_now
+from bot.rules.lifecycle import Outcome, Relationship, RequestChannel, Status
+from bot.storage.tables import AuditEvent
+from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import csrf_of, sign_in
 
 REFERENCE = re.compile(r'class="ref" href="/console/tickets/([A-Z]+-\d{4}-\d{4})"')

@@ -12,9 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.console.accounts import Role
+from bot.rules.clock import LONDON, london_now
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import LONDON, AuditEvent, RequestChannel, Status
-from bot.tickets.service import RequestService, TicketView, london_now
+from bot.rules.lifecycle import RequestChannel, Status
+from bot.storage.tables import AuditEvent
+from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import csrf_of, sign_in
 
 PHONE_CALL = {

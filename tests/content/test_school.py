@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.content.intents import ContentError
+from bot.content.errors import ContentError
 from bot.content.school import load_school
 from bot.conversation.assembly import build_conversation, build_school
 from bot.conversation.handler import Conversation

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.conversation.state import ConversationState, IntakeAnswers, IntakeState, Offer, Step
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.types import Audience
 from tests.conftest import Clock
 

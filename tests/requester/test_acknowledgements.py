@@ -18,9 +18,9 @@ from bot.config import Settings
 from bot.content.answers import Answers
 from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import NoteVisibility, RequestChannel
 from bot.storage.engine import session_factory
 from bot.storage.requester_tables import RequesterLetter
-from bot.storage.tables import NoteVisibility, RequestChannel
 from bot.tickets.acknowledgements import Acknowledgements, build_acknowledgements
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer

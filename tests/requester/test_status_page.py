@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.storage.tables import RequestChannel
+from bot.rules.lifecycle import RequestChannel
 from bot.tickets.service import NewRequest, RequestService
 from tests.conftest import Clock
 from tests.smtp import Inbox, smtp_server

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from bot.console.accounts import Role, StaffAccounts
+from bot.rules.lifecycle import Status
 from bot.storage.engine import make_engine, session_factory
-from bot.storage.tables import StaffLink, Status
+from bot.storage.tables import StaffLink
 from bot.tickets.service import TicketFilter
 from tests.slack.conftest import QUICK_HASHER, Harness, link_staff
 from tests.slack.test_ticketing import log_one, log_view, triage_button, triage_ready

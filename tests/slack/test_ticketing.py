@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.storage.tables import LONDON, AuditEvent, Status
+from bot.rules.clock import LONDON
+from bot.rules.lifecycle import Status
+from bot.storage.tables import AuditEvent
 from bot.tickets.service import TicketFilter
 from tests.slack.conftest import STAFF, TRIAGE, Harness
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import ChannelPost, Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
+from bot.storage.tables import ChannelPost
 from bot.tickets.service import NewRequest, RequestService
 from tests.slack.conftest import STAFF, TRIAGE, Harness
 
@@ -130,7 +131,7 @@ async def test_the_bots_replies_wait_out_a_rate_limit(harness: Harness) -> None:
 
 
 async def test_a_ticket_closed_before_it_was_posted_is_not_posted(harness: Harness) -> None:
-    from bot.storage.tables import Outcome
+    from bot.rules.lifecycle import Outcome
 
     reference = log_by_cli(harness.settings)
     harness.slack.parts.requests.close(reference, Outcome.WITHDRAWN, actor="office (cli)")

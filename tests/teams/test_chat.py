@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bot.storage.tables import RequestChannel, Status
+from bot.rules.lifecycle import RequestChannel, Status
 from bot.tickets.service import RequestService
 from tests.teams.conftest import BOT, TRIAGE_CHANNEL, FakeConnector, Person, button, send
 

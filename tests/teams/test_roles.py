@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from bot.config import Settings
 from bot.console.accounts import Role
-from bot.storage.tables import Outcome, Status
+from bot.rules.lifecycle import Outcome, Status
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON
 from bot.tickets.service import RequestService
 from tests.teams.conftest import TRIAGE_CHANNEL, FakeConnector, Person, link_staff

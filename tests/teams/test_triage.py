@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import Outcome, Relationship, RequestChannel, Status
 from bot.storage.engine import ensure_schema, make_engine, session_factory
-from bot.storage.tables import AuditEvent, Outcome, Relationship, RequestChannel, Status
+from bot.storage.tables import AuditEvent
 from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON
 from bot.tickets.service import NewRequest, RequestService, TicketFilter, TicketView
 from tests.cli.test_requests import run

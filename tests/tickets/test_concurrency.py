@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.storage.engine import ensure_schema, head_revision, make_engine, session_factory
-from bot.storage.tables import LONDON, Relationship, RequestChannel
 from bot.tickets.service import NewRequest, RequestService, TicketFilter
 
 INTAKES = 50

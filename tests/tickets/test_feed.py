@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine
 
+from bot.rules.lifecycle import Outcome
 from bot.storage.engine import make_engine, session_factory
-from bot.storage.tables import Outcome
 from bot.tickets.feed import Delivery, TicketFeed
 from bot.tickets.service import NewRequest, RequestService
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.console.accounts import Role, StaffAccounts
+from bot.rules.lifecycle import Outcome, Status
 from bot.storage.engine import session_factory
-from bot.storage.tables import AuditEvent, Outcome, Status
+from bot.storage.tables import AuditEvent
 from bot.tickets.permissions import NotPermitted, StaffLinks
 from bot.tickets.service import NewRequest, RequestService
 from tests.console.conftest import FAST_HASHER, PASSWORD

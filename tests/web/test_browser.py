@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.rules.lifecycle import RequestChannel
 from bot.storage.engine import make_engine
-from bot.storage.tables import RequestChannel, Ticket
+from bot.storage.tables import Ticket
 from tests.web.conftest import ChatPage, Site
 
 pytestmark = pytest.mark.browser

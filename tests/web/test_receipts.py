@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.rules.deadlines import TicketKind
-from bot.storage.tables import Relationship, RequestChannel
+from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.tickets.service import NewRequest, RequestService
 from bot.web.signing import ConversationIds, secret_key
 from tests.web.conftest import start, web_settings

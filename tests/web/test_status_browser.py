@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from bot.storage.tables import RequestChannel
+from bot.rules.lifecycle import RequestChannel
 from bot.tickets.service import NewRequest, RequestService
 from bot.web.requester import deliveries_of, files_of
 from tests.conftest import Clock

@@ -1,0 +1,131 @@
+"""What every `privacybot` command shares: errors as one line, who is acting, parsing input."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.rules.clock import LONDON
+from bot.rules.lifecycle import TicketError
+from bot.storage.engine import StorageUnavailable
+from bot.tickets.service import RequestService, TicketView
+
+log = logging.getLogger(__name__)
+
+console = Console()
+errors = Console(stderr=True)
+
+E = TypeVar("E", bound=StrEnum)
+
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who is acting, for the audit trail (default: your login name)."),
+]
+On = Annotated[
+    str | None, typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today).")
+]
+Reference = Annotated[str, typer.Argument(help="The ticket reference, e.g. SAR-2026-0042.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error and return the exit to raise (2: bad input, 1: could not do it)."""
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or a one-line error naming the bad one (exit 2)."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise fail(str(error), 2) from error
+
+
+@contextmanager
+def request_service() -> Iterator[RequestService]:
+    """Open the request service, turning every expected failure into a one-line error."""
+    try:
+        service = RequestService.from_settings(settings_or_exit())
+    except ConfigError as error:
+        raise fail(str(error), 2) from error
+    except StorageUnavailable as error:
+        log.error("%s", error)
+        raise fail(str(error)) from error
+    try:
+        yield service
+    except TicketError as error:
+        raise fail(str(error)) from error
+    except StorageUnavailable as error:
+        log.error("%s", error)
+        raise fail(str(error)) from error
+    finally:
+        service.dispose()
+
+
+def acting_staff(by: str | None) -> str:
+    """Who is acting, for the audit trail: --by, or the login name."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError) as error:  # no login name in some containers
+        raise fail("cannot tell who you are; pass --by NAME", 2) from error
+
+
+def choice(enum: type[E], value: str, what: str) -> E:
+    """Parse an enum value, forgiving case and hyphens, or fail naming the accepted values."""
+    try:
+        return enum(value.strip().lower().replace("-", "_"))
+    except ValueError:
+        accepted = ", ".join(member.value for member in enum)
+        raise fail(f"{value!r} is not {what}; use one of: {accepted}", 2) from None
+
+
+def parse_date(value: str, what: str) -> date:
+    """Parse YYYY-MM-DD, or fail saying how to write it."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"{what} {value!r} is not a date; write it as YYYY-MM-DD", 2) from None
+
+
+def optional_date(value: str | None, what: str) -> date | None:
+    """Parse an optional --on style date."""
+    return None if value is None else parse_date(value, what)
+
+
+def received_moment(value: str) -> datetime:
+    """Parse a date (the start of that day in London) or a date and time (London if no zone)."""
+    text = value.strip()
+    try:
+        return datetime.combine(date.fromisoformat(text), time(), LONDON)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            f"received {value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM", 2
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
+def say(text: str) -> None:
+    """Print plain text: names and notes are never read as rich markup."""
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def summary(view: TicketView) -> str:
+    """One line for a worked ticket: reference, status, due date and whether the clock waits."""
+    clock = " (clock paused)" if view.paused else " (late)" if view.late_restart else ""
+    return f"{view.reference}: {view.status}; due {view.due_date}{clock}"

@@ -1,0 +1,245 @@
+"""`privacybot tickets`: list, show, log and export tickets; the working commands are beside."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli import working
+from bot.cli.common import (
+    By,
+    Reference,
+    acting_staff,
+    choice,
+    console,
+    fail,
+    received_moment,
+    request_service,
+    say,
+)
+from bot.rules.clock import london_now
+from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.lifecycle import Relationship, RequestChannel, Status
+from bot.tickets.export import csv_chunks
+from bot.tickets.service import NewRequest, TicketFilter, TicketView
+
+tickets_app = typer.Typer(help="Triage logged data-protection requests.", no_args_is_help=True)
+
+DUE_SOON_DAYS = 7
+LIST_PAGE = 50
+
+
+@tickets_app.command("list")
+def tickets_list(
+    status: Annotated[str | None, typer.Option(help="Only this status (closed included).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of request.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tickets.")] = False,
+    due_within: Annotated[
+        int | None, typer.Option("--due-within", min=0, help="Only those due within N days.")
+    ] = None,
+    assignee: Annotated[str | None, typer.Option(help="Only this assignee's tickets.")] = None,
+    include_closed: Annotated[bool, typer.Option("--all", help="Include closed tickets.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Tickets per page.")] = LIST_PAGE,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page to show.")] = 1,
+) -> None:
+    """List tickets, soonest due first (no requester details, so it is not audited as a view)."""
+    filters = TicketFilter(
+        status=choice(Status, status, "a status") if status else None,
+        kind=choice(TicketKind, kind, "a request kind") if kind else None,
+        overdue=overdue,
+        due_within_days=due_within,
+        assignee=assignee,
+        include_closed=include_closed,
+    )
+    with request_service() as service:
+        # Paged in SQL: a trust's whole list never loads to show one screen of it.
+        found = service.page_tickets(filters, limit=limit, offset=(page - 1) * limit)
+        today = london_now().date()
+    if not found.tickets:
+        console.print("no tickets match" if found.total == 0 else f"page {page} is past the end")
+        return
+    _print_list(found.tickets, today)
+    shown = f"{found.offset + 1}-{found.offset + len(found.tickets)}"
+    if found.total > len(found.tickets):
+        more = " (--page N for more)" if found.offset + len(found.tickets) < found.total else ""
+        say(f"tickets {shown} of {found.total}{more}")
+
+
+def _print_list(tickets: Sequence[TicketView], today: date) -> None:
+    table = Table()
+    # References and dates are never cut short, however narrow the terminal.
+    table.add_column("reference", no_wrap=True, min_width=13)
+    table.add_column("kind")
+    table.add_column("received", no_wrap=True, min_width=10)
+    table.add_column("status")
+    table.add_column("assignee")
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("clock")
+    for ticket in tickets:
+        table.add_row(
+            ticket.reference,
+            ticket.kind.value,
+            ticket.received_on.isoformat(),
+            ticket.status.value,
+            Text(ticket.assignee or ""),
+            *_due_cells(ticket, today),
+        )
+    console.print(table)
+
+
+def _due_cells(ticket: TicketView, today: date) -> tuple[Text, Text]:
+    """Return the due date and the clock, red when overdue, yellow when due within a week."""
+    due = ticket.due_date.isoformat()
+    if ticket.closed:
+        return Text(due), Text("closed")
+    if ticket.paused:
+        # The date moves when the requester answers, so it is shown but not counted down.
+        return Text(due, style="dim"), Text("paused", style="cyan")
+    left = ticket.days_left(today)
+    if left < 0:
+        return Text(due, style="bold red"), Text(f"{-left} days overdue", style="bold red")
+    if left <= DUE_SOON_DAYS:
+        return Text(due, style="yellow"), Text(f"{left} days left", style="yellow")
+    return Text(due), Text(f"{left} days left")
+
+
+@tickets_app.command("show")
+def tickets_show(reference: Reference, by: By = None) -> None:
+    """Show every field of a ticket and its timeline (recorded in the audit trail as a view)."""
+    with request_service() as service:
+        detail = service.get(reference, actor=acting_staff(by))
+    ticket = detail.ticket
+    fields = Table(show_header=False, box=None)
+    fields.add_column(style="bold")
+    fields.add_column(overflow="fold")
+    rows: list[tuple[str, object]] = [
+        ("reference", ticket.reference),
+        ("kind", f"{ticket.kind.value} ({kind_label(ticket.kind)})"),
+        ("channel", ticket.channel.value),
+        ("received", ticket.received_at.isoformat(timespec="minutes")),
+        ("logged", f"{ticket.logged_at.isoformat(timespec='minutes')} by {ticket.logged_by}"),
+        ("requester", ticket.requester_name),
+        ("contact", ticket.requester_contact),
+        ("relationship", ticket.requester_relationship.value),
+        ("about", f"{ticket.subject_name} ({'child' if ticket.subject_is_child else 'adult'})"),
+        ("request", ticket.request_text),
+        ("status", ticket.status.value),
+        ("assignee", ticket.assignee),
+        ("due", f"{ticket.due_date}{' (clock paused)' if ticket.paused else ''}"),
+        ("extended", f"yes: {ticket.extension_reason}" if ticket.extended else "no"),
+        ("extension told", ticket.extension_told_on),
+        ("ID asked", ticket.id_requested_on),
+        ("ID received", ticket.id_received_on),
+        ("ID verified by", ticket.id_verified_by),
+        ("ID not needed", ticket.id_not_needed_reason),
+        ("outcome", ticket.outcome.value if ticket.outcome else None),
+        ("outcome reason", ticket.outcome_reason),
+        ("closed", ticket.closed_at.isoformat(timespec="minutes") if ticket.closed_at else None),
+        ("conversation", ticket.conversation_id),
+    ]
+    for name, value in rows:
+        fields.add_row(name, Text("" if value is None else str(value)))
+    console.print(fields)
+    for pause in detail.pauses:
+        until = pause.ended or "now"
+        say(f"clock pause: {pause.reason} from {pause.started} to {until} (by {pause.by})")
+    timeline = Table(title="timeline")
+    for column in ("when", "who", "what", "detail"):
+        timeline.add_column(column, overflow="fold")
+    entries: list[tuple[datetime, str, str, str]] = [
+        (
+            event.at,
+            event.actor,
+            event.action,
+            f"{event.field}: {event.old_value or '-'} -> {event.new_value or '-'}"
+            if event.field
+            else "",
+        )
+        for event in detail.events
+    ]
+    entries += [
+        (note.at, note.author, f"note ({note.visibility.value})", note.text)
+        for note in detail.notes
+    ]
+    for at, who, what, text in sorted(entries, key=lambda entry: entry[0]):
+        timeline.add_row(at.isoformat(timespec="minutes"), Text(who), what, Text(text))
+    console.print(timeline)
+
+
+@tickets_app.command("log")
+def tickets_log(
+    kind: Annotated[str, typer.Option(help="sar, educational_record, erasure, ...")],
+    channel: Annotated[str, typer.Option(help="phone, letter, email, in_person, ...")],
+    received: Annotated[str, typer.Option(help="When it was received: YYYY-MM-DD[THH:MM].")],
+    requester: Annotated[str, typer.Option(help="The requester's name.")],
+    contact: Annotated[str, typer.Option(help="How to reach them: email, phone or address.")],
+    relationship: Annotated[
+        str, typer.Option(help="parent, carer, pupil, staff, representative or other.")
+    ],
+    subject: Annotated[str, typer.Option(help="Whom the data is about.")],
+    details: Annotated[str, typer.Option(help="What they asked for, in their words.")],
+    child: Annotated[
+        bool, typer.Option("--child/--adult", help="Whether the data subject is a child.")
+    ],
+    by: By = None,
+) -> None:
+    """Log a request that came by phone, letter, email or in person, with its real received date."""
+    request = NewRequest(
+        kind=choice(TicketKind, kind, "a request kind"),
+        channel=choice(RequestChannel, channel, "a channel"),
+        received_at=received_moment(received),
+        requester_name=requester,
+        requester_contact=contact,
+        requester_relationship=choice(Relationship, relationship, "a relationship"),
+        subject_name=subject,
+        subject_is_child=child,
+        request_text=details,
+    )
+    with request_service() as service:
+        view = service.log(request, actor=acting_staff(by))
+    say(f"logged {view.reference}: {kind_label(view.kind)}, due {view.due_date}")
+
+
+@tickets_app.command("export")
+def tickets_export(
+    file: Annotated[
+        Path | None, typer.Argument(help="Write here instead of to the screen.")
+    ] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, the only format.")] = True,
+    by: By = None,
+) -> None:
+    """Export the request log (how each request was dealt with), without requesters' details."""
+    written = 0
+
+    def counted(rows: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    with request_service() as service:
+        # Streamed batch by batch: memory stays flat however long the log is.
+        rows = counted(service.iter_export_rows(actor=acting_staff(by)))
+        try:
+            out = file.open("w", newline="", encoding="utf-8") if file else sys.stdout
+        except OSError as error:
+            raise fail(f"cannot write {file}: {error.strerror}") from error
+        try:
+            for chunk in csv_chunks(rows):
+                out.write(chunk)
+        finally:
+            if file:
+                out.close()
+    if file:
+        say(f"{written} tickets written to {file}")
+
+
+for _name, _command in working.COMMANDS.items():
+    tickets_app.command(_name)(_command)

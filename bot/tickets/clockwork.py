@@ -1,0 +1,204 @@
+"""What every change to a ticket shares: one locked transaction, audited fields, the clock.
+
+RequestService builds on this; nothing else changes a ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.rules.clock import london_day
+from bot.rules.deadlines import (
+    CalendarError,
+    ClockPause,
+    PauseReason,
+    SchoolCalendar,
+    TicketKind,
+    due_date,
+)
+from bot.rules.lifecycle import (
+    ALLOWED_ACTIONS,
+    CLOCK_ACTIONS,
+    Action,
+    ActionNotAllowed,
+    ClockCannotMove,
+    Status,
+    allowed_actions,
+    fixed_clock,
+)
+from bot.rules.restarts import counted_pauses
+from bot.storage.engine import transaction
+from bot.storage.tables import Ticket
+from bot.tickets import permissions
+from bot.tickets.audit import audit_event
+from bot.tickets.messages import TicketMessages
+from bot.tickets.validation import CalendarProblem, InvalidChange, TicketNotFound, actor_name
+from bot.tickets.views import clock_pauses, received_on, ticket_reference
+
+log = logging.getLogger(__name__)
+
+
+class TicketClockwork:
+    """The transaction, audit and statutory-clock plumbing behind every ticket change."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        school_type: str,
+        calendar: SchoolCalendar | None,
+        now: Callable[[], datetime],
+        messages: TicketMessages,
+    ) -> None:
+        self._sessions = sessions
+        self.school_type = school_type
+        self.calendar = calendar
+        self.messages = messages
+        self._now = now
+
+    def _today(self) -> date:
+        return london_day(self._now())
+
+    @contextmanager
+    def _change(
+        self, reference: str, action: Action, *, lock: bool = True
+    ) -> Iterator[tuple[Session, Ticket]]:
+        with transaction(self._sessions) as session:
+            ticket = self._load(session, reference, lock=lock)
+            self._check_allowed(ticket, action)
+            yield session, ticket
+            if lock:
+                log.info("%s: %s", ticket.reference, action)
+
+    def _check_allowed(self, ticket: Ticket, action: Action) -> None:
+        """Refuse an action the ticket's status, or the law for its kind, does not allow."""
+        reference = ticket_reference(ticket)
+        if action not in ALLOWED_ACTIONS[ticket.status]:
+            allowed = allowed_actions(ticket.kind, ticket.status, self.school_type)
+            raise ActionNotAllowed(reference, ticket.status, action, allowed)
+        rule = fixed_clock(ticket.kind, self.school_type)
+        if rule is not None and action in CLOCK_ACTIONS:
+            raise ClockCannotMove(self.messages.clock_cannot_move(rule, reference))
+
+    @staticmethod
+    def _load(session: Session, reference: str, *, lock: bool) -> Ticket:
+        wanted = reference.strip().upper()
+        query = select(Ticket).where(Ticket.reference == wanted)
+        if lock:
+            # Two staff changing one ticket at once: the second waits, then sees the first's work.
+            query = query.with_for_update()
+        ticket = session.scalar(query)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {wanted}")
+        return ticket
+
+    def _day(self, ticket: Ticket, on: date | None, what: str) -> date:
+        today = self._today()
+        day = today if on is None else on
+        if day > today:
+            raise InvalidChange(
+                f"{ticket_reference(ticket)}: {what} cannot be in the future ({day})"
+            )
+        if day < received_on(ticket):
+            raise InvalidChange(
+                f"{ticket_reference(ticket)}: {what} ({day}) cannot be before the request was "
+                f"received ({received_on(ticket)})"
+            )
+        return day
+
+    def _end_pause(
+        self,
+        session: Session,
+        ticket: Ticket,
+        actor: str,
+        on: date | None,
+        *,
+        resume: bool = True,
+    ) -> None:
+        pause = next(p for p in reversed(ticket.pauses) if p.ended is None)
+        ended = self._day(ticket, on, "the end of the pause")
+        if ended < pause.started:
+            raise InvalidChange(
+                f"{ticket_reference(ticket)}: the pause began on {pause.started}; "
+                f"it cannot end on {ended}"
+            )
+        pause.ended = ended
+        action = "resumed" if resume else "closed"
+        self._audit(session, ticket, actor, action, "clock_pause", pause.reason, None)
+        if resume and pause.reason is PauseReason.AWAITING_ID:
+            self._set(session, ticket, actor, action, "id_received_on", ended)
+            self._set(session, ticket, actor, action, "id_verified_by", actor_name(actor))
+        if resume:
+            self._set(session, ticket, actor, action, "status", Status.IN_PROGRESS)
+        self._recompute_due(session, ticket, actor, action)
+
+    def _due(
+        self,
+        kind: TicketKind,
+        received: date,
+        extended: bool,
+        pauses: Sequence[ClockPause],
+        today: date,
+    ) -> date:
+        try:
+            return due_date(
+                kind,
+                received,
+                extended=extended,
+                pauses=pauses,
+                calendar=self.calendar,
+                school_type=self.school_type,
+                today=today,
+            )
+        except CalendarError as error:
+            raise CalendarProblem(
+                f"{error} (the term dates are in the school calendar file, "
+                "PRIVACYBOT_SCHOOL_CALENDAR_FILE)"
+            ) from error
+
+    def _ticket_due(self, ticket: Ticket, *, extended: bool) -> date:
+        """The ticket's due date, leaving out ID or fee asked for after the date had passed."""
+        received, today = received_on(ticket), self._today()
+
+        def due_with(pauses: Sequence[ClockPause]) -> date:
+            return self._due(ticket.kind, received, extended, pauses, today)
+
+        return due_with(counted_pauses(clock_pauses(ticket), due_with))
+
+    def _recompute_due(self, session: Session, ticket: Ticket, actor: str, action: str) -> None:
+        new = self._ticket_due(ticket, extended=ticket.extended)
+        self._set(session, ticket, actor, action, "due_date", new)
+
+    def _set(
+        self, session: Session, ticket: Ticket, actor: str, action: str, field: str, new: Any
+    ) -> None:
+        old = getattr(ticket, field)
+        if old == new:
+            return
+        setattr(ticket, field, new)
+        self._audit(session, ticket, actor, action, field, old, new)
+
+    def _audit(
+        self,
+        session: Session,
+        ticket: Ticket | None,
+        actor: str,
+        action: str,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+    ) -> None:
+        # Every recorded change passes the role rules, whichever channel it came from.
+        permissions.check(session, actor, action, field, new)
+        session.add(
+            audit_event(
+                ticket, at=self._now(), actor=actor, action=action, field=field, old=old, new=new
+            )
+        )
