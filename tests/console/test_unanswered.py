@@ -128,6 +128,9 @@ def test_out_of_scope_is_remembered_and_the_dashboard_counts_by_topic(
     sign_in(client, "dpo@school.example")
     dashboard = client.get("/console/dashboard").text
     assert "Questions the bot could not answer" in dashboard
+    # Each figure once, and a plain page title (the figures once leaked into the <title>).
+    assert dashboard.count('id="unanswered-heading"') == 1
+    assert "<title>Dashboard: data protection requests</title>" in dashboard
     fish_topic = next(row.nearest_intent for row in stored(service) if "fish" in row.text)
     assert fish_topic  # something always comes closest, however far off
     # The nearest topic of the fish tank question, in words, with its count.
