@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
@@ -29,6 +25,7 @@ from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.cli.test_requests import run
 from tests.conftest import Clock
 from tests.slack.fake_slack import FakeSlack, start_fake, stop_fake
+from tests.smtp import Inbox, free_port, smtp_server
 from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, FakeConnector, teams_settings
 from tests.teams.conftest import connector as connector  # the loopback Bot Connector
 
@@ -36,33 +33,10 @@ TRIAGE = "C0TRIAGE"
 TOKEN = "xoxb-test-token"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
