@@ -60,7 +60,10 @@ KEY_FACTS: dict[str, tuple[list[str], list[str]]] = {
     "cookies_block": (["support.google.com/chrome", "support.mozilla.org/en-US"], []),
     "dfe_census": (["can't opt out", "school census"], ["school census"]),
     "why_collect": (["Education Act 1996", "UK GDPR and the Data Protection Act 2018"], []),
-    "data_categories": (["Special educational needs", "as a parent"], []),
+    "data_categories": (
+        ["Special educational needs", "as a parent", "Data collection And Censuses For Schools"],
+        ["Data collection And Censuses For Schools"],
+    ),
     "parent_own_data": (["covers pupils", "free", "one month"], ["subject access request"]),
     "photos_consent": (["doesn't cover photos", "withdraw"], ["consent record"]),
     "separated_parents": (["parental responsibility", "court order"], ["court order"]),
