@@ -19,12 +19,9 @@ before a failure, so those are never sent again.
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.message import EmailMessage
 from enum import StrEnum
 from typing import Protocol
 
@@ -35,11 +32,10 @@ from bot.rules.clock import london_now
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import storage_errors
 from bot.storage.tables import ReminderSent
+from bot.tickets.mailer import Mailer, MailFailed
 from bot.tickets.service import RequestService, TicketView
 
 log = logging.getLogger(__name__)
-
-_TIMEOUT_SECONDS = 30
 
 
 class Reminder(StrEnum):
@@ -148,7 +144,7 @@ class Notifier(Protocol):
 
 
 class EmailNotifier:
-    """One email to the configured addresses, over SMTP (STARTTLS, TLS, or plain on loopback)."""
+    """One email to the configured addresses, through the same mailer as letters to requesters."""
 
     target = "email"
 
@@ -163,33 +159,15 @@ class EmailNotifier:
         user: str | None = None,
         password: str | None = None,
     ) -> None:
-        self._host, self._port, self._security = host, port, security
-        self._sender, self._recipients = sender, list(recipients)
-        self._user, self._password = user, password
+        self._mailer = Mailer(host, port, security, sender, user, password)
+        self._recipients = list(recipients)
 
     def send(self, notices: Sequence[Notice]) -> None:
-        message = EmailMessage()
-        message["Subject"] = summary(notices)
-        message["From"] = self._sender
-        message["To"] = ", ".join(self._recipients)
-        message.set_content(plain_text(notices))
-        context = ssl.create_default_context()
         try:
-            smtp = (
-                smtplib.SMTP_SSL(self._host, self._port, timeout=_TIMEOUT_SECONDS, context=context)
-                if self._security == "tls"
-                else smtplib.SMTP(self._host, self._port, timeout=_TIMEOUT_SECONDS)
-            )
-            with smtp:
-                if self._security == "starttls":
-                    smtp.starttls(context=context)
-                if self._user and self._password:
-                    smtp.login(self._user, self._password)
-                smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as error:
-            raise DeliveryFailed(
-                f"email via {self._host}:{self._port} failed: {type(error).__name__}: {error}"
-            ) from error
+            self._mailer.send(", ".join(self._recipients), summary(notices), plain_text(notices))
+        except MailFailed as error:
+            where = f"{self._mailer.host}:{self._mailer.port}"
+            raise DeliveryFailed(f"email via {where} failed: {error}") from error
 
 
 @dataclass

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from bot.config import ConfigError
 from bot.content.answers import load_facts
 from bot.content.errors import ContentError
-from bot.rules.deadlines import CalendarError, SchoolCalendar
-
-SCHOOL_TYPES = ("maintained", "academy", "independent")
+from bot.content.school import SCHOOL_TYPES as SCHOOL_TYPES
+from bot.content.school import load_calendar as read_calendar
+from bot.rules.deadlines import SchoolCalendar
 
 
 def load_school_type(facts_file: Path) -> str:
@@ -30,16 +28,8 @@ def load_school_type(facts_file: Path) -> str:
 
 
 def load_calendar(path: Path, *, required: bool) -> SchoolCalendar | None:
-    """Read the school's term dates; a missing default file only matters for educational records."""
-    if not path.exists() and not required:
-        return None
+    """The school's term dates (bot.content.school reads them); a problem stops start-up."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot read the school calendar ({error})") from error
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the school calendar needs 'terms' and 'closures'")
-    try:
-        return SchoolCalendar.from_mapping(data)
-    except CalendarError as error:
-        raise ConfigError(f"{path}: {error}") from error
+        return read_calendar(path, required=required)
+    except ContentError as error:
+        raise ConfigError(str(error)) from error
