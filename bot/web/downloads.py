@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.console.forms import Form
 from bot.tickets.access_codes import Check
@@ -20,11 +19,10 @@ from bot.tickets.delivery import Deliveries, OpenDelivery
 from bot.tickets.files import Files
 from bot.tickets.letters import long_date
 from bot.tickets.service import TicketNotFound
+from bot.web.opened_cookie import OpenedCookie
 from bot.web.status import StatusPage, log_failure
 
 DOWNLOAD_PATH = "/requests/download"
-_COOKIE = "privacybot_download"
-_OPEN_SECONDS = 30 * 60
 
 
 @dataclass
@@ -46,8 +44,10 @@ class DownloadPage:
         )
         return HTMLResponse(html, status_code=code, headers={"Cache-Control": "no-store"})
 
-    def signer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.status.secret, salt="privacybot-download")
+    def cookie(self) -> OpenedCookie:
+        return OpenedCookie(
+            "privacybot_download", DOWNLOAD_PATH, "privacybot-download", self.status.secret
+        )
 
     def send_code(self, delivery: OpenDelivery) -> None:
         issued = self.status.codes.issue_for(delivery.ticket_id)
@@ -58,11 +58,7 @@ class DownloadPage:
         self.status.mailer.send(address, letter.subject, letter.body)
 
     def opened(self, request: Request, delivery: OpenDelivery) -> bool:
-        try:
-            value = self.signer().loads(request.cookies.get(_COOKIE, ""), max_age=_OPEN_SECONDS)
-        except BadSignature:
-            return False
-        return bool(value == delivery.delivery_id)
+        return self.cookie().read(request) == delivery.delivery_id
 
 
 def downloads_router(page: DownloadPage) -> APIRouter:
@@ -104,15 +100,7 @@ def downloads_router(page: DownloadPage) -> APIRouter:
             word = "too_many" if outcome is Check.TOO_MANY else "wrong_code"
             return page.render(request, token, "code", 400, problem=page.status.words[word])
         response = RedirectResponse(f"{DOWNLOAD_PATH}/{token}/files", status_code=303)
-        response.set_cookie(
-            _COOKIE,
-            page.signer().dumps(delivery.delivery_id),
-            max_age=_OPEN_SECONDS,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path=DOWNLOAD_PATH,
-        )
+        page.cookie().give(response, request, delivery.delivery_id)
         return response
 
     @router.get("/files", response_class=HTMLResponse)

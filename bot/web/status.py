@@ -20,7 +20,6 @@ import yaml
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 
 from bot.console.forms import Form
@@ -31,13 +30,12 @@ from bot.tickets.files import MAX_BYTES, Files
 from bot.tickets.letters import Letters, long_date
 from bot.tickets.mailer import Mailer, MailFailed
 from bot.tickets.service import InvalidChange, RequestService, TicketView
+from bot.web.opened_cookie import OpenedCookie
 from bot.web.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
 STATUS_PATH = "/requests/status"
-_COOKIE = "privacybot_request"
-_OPEN_SECONDS = 30 * 60
 # Per client address, per window: enough for a person who mistypes, too few to guess codes.
 _TRIES_PER_ADDRESS = 10
 _WINDOW_SECONDS = 15 * 60
@@ -105,8 +103,10 @@ class StatusPage:
         self.requests.add_note(ticket.reference, text, actor=REQUESTER)
         self.requests.resume(ticket.reference, actor=REQUESTER)
 
-    def cookie_signer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret, salt="privacybot-request-status")
+    def cookie(self) -> OpenedCookie:
+        return OpenedCookie(
+            "privacybot_request", STATUS_PATH, "privacybot-request-status", self.secret
+        )
 
 
 def status_router(page: StatusPage) -> APIRouter:
@@ -145,20 +145,12 @@ def status_router(page: StatusPage) -> APIRouter:
             problem = page.words["too_many" if outcome is Check.TOO_MANY else "wrong_code"]
             return page.render(request, "code", 400, reference=reference, problem=problem)
         response = RedirectResponse(f"{STATUS_PATH}/view", status_code=303)
-        response.set_cookie(
-            _COOKIE,
-            page.cookie_signer().dumps(ticket_id),
-            max_age=_OPEN_SECONDS,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path=STATUS_PATH,
-        )
+        page.cookie().give(response, request, ticket_id)
         return response
 
     @router.get(f"{STATUS_PATH}/view", response_class=HTMLResponse)
     async def view(request: Request, done: str | None = None) -> Response:
-        ticket_id = _opened(page, request)
+        ticket_id = page.cookie().read(request)
         status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
         if status is None:
             return RedirectResponse(STATUS_PATH, status_code=303)
@@ -168,7 +160,7 @@ def status_router(page: StatusPage) -> APIRouter:
 
     @router.post(f"{STATUS_PATH}/id")
     async def send_id(request: Request) -> Response:
-        ticket_id = _opened(page, request)
+        ticket_id = page.cookie().read(request)
         status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
         if status is None:
             return RedirectResponse(STATUS_PATH, status_code=303)
@@ -186,7 +178,7 @@ def status_router(page: StatusPage) -> APIRouter:
 
     @router.post(f"{STATUS_PATH}/reply")
     async def reply(request: Request) -> Response:
-        ticket_id = _opened(page, request)
+        ticket_id = page.cookie().read(request)
         status = await run_in_threadpool(page.codes.status, ticket_id) if ticket_id else None
         if status is None:
             return RedirectResponse(STATUS_PATH, status_code=303)
@@ -202,7 +194,7 @@ def status_router(page: StatusPage) -> APIRouter:
     @router.post(f"{STATUS_PATH}/done")
     async def done() -> Response:
         response = RedirectResponse(STATUS_PATH, status_code=303)
-        response.delete_cookie(_COOKIE, path=STATUS_PATH)
+        page.cookie().forget(response)
         return response
 
     return router
@@ -213,17 +205,6 @@ async def _view_with(
 ) -> Response:
     kind = page.kinds[status.ticket.kind.value]
     return page.render(request, "view", code, status=status, kind=kind, problem=problem)
-
-
-def _opened(page: StatusPage, request: Request) -> int | None:
-    token = request.cookies.get(_COOKIE)
-    if not token:
-        return None
-    try:
-        ticket_id = page.cookie_signer().loads(token, max_age=_OPEN_SECONDS)
-    except BadSignature:
-        return None
-    return ticket_id if isinstance(ticket_id, int) else None
 
 
 def log_failure(task: asyncio.Future[None]) -> None:
