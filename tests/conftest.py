@@ -30,7 +30,7 @@ from bot.storage.engine import (
 )
 from bot.tickets.service import NewRequest, RequestService
 
-pytest_plugins = ["tests.content_fixtures"]
+pytest_plugins = ["tests.content_fixtures", "tests.smtp"]
 
 # In CI the property tests replay the same examples every run, so a red build always means a
 # change broke something; on a developer's machine they keep exploring new ones.

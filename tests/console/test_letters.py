@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +15,8 @@ from bot.config import Settings
 from bot.console.accounts import Role, StaffAccounts
 from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import FAST_HASHER, PASSWORD, csrf_of, sar_request, sign_in
-from tests.smtp import Inbox, smtp_server
+from tests.smtp import Inbox
 from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -25,18 +25,12 @@ from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.cli.test_requests import run
 from tests.conftest import Clock
 from tests.slack.fake_slack import FakeSlack, start_fake, stop_fake
-from tests.smtp import Inbox, free_port, smtp_server
+from tests.smtp import Inbox, free_port
 from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, FakeConnector, teams_settings
 from tests.teams.conftest import connector as connector  # the loopback Bot Connector
 
 TRIAGE = "C0TRIAGE"
 TOKEN = "xoxb-test-token"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

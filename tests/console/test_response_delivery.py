@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +19,11 @@ from bot.storage.engine import make_engine, session_factory
 from bot.storage.tables import AuditEvent
 from bot.tickets.service import RequestService, TicketView
 from tests.console.conftest import csrf_of, sign_in
-from tests.smtp import Inbox, smtp_server
+from tests.smtp import Inbox
 from tests.web.conftest import web_settings
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

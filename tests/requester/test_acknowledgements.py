@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
@@ -26,7 +25,7 @@ from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.service import NewRequest, RequestService
 from tests.conftest import Clock
-from tests.smtp import Inbox, free_port, smtp_server
+from tests.smtp import Inbox, free_port, wait_for
 from tests.web.conftest import start, web_settings
 
 ANSWERS = packaged_content_dir("answers")
@@ -35,12 +34,6 @@ NOTES = {
     "failed": "Not sent to {address} ({error}).",
     "interrupted": "Interrupted sending to {address}.",
 }
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 def sender(service: RequestService, port: int, clock: Clock) -> Acknowledgements:
@@ -198,13 +191,6 @@ def choose(client: TestClient, conversation: str, last: dict[str, Any], label: s
     values = [c["value"] for c in last["choices"] if c["label"] == label]
     assert values, (label, last["choices"])
     return say(client, conversation, values[0])
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_chat_intake_sends_exactly_one_acknowledgement_through_the_running_app(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -20,15 +20,9 @@ from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.service import InvalidChange, NewRequest, RequestService
 from tests.conftest import Clock
-from tests.smtp import Inbox, smtp_server
+from tests.smtp import Inbox
 
 ANSWERS = packaged_content_dir("answers")
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +16,10 @@ from bot.config import Settings
 from bot.rules.lifecycle import RequestChannel
 from bot.tickets.service import NewRequest, RequestService
 from tests.conftest import Clock
-from tests.smtp import Inbox, smtp_server
+from tests.smtp import Inbox, wait_for
 from tests.web.conftest import web_settings
 
 STATUS = "/requests/status"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -68,13 +62,6 @@ def reference(settings: Settings, client: TestClient) -> str:
     finally:
         service.dispose()
     return ticket.reference
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def codes_in(inbox: Inbox) -> list[str]:
