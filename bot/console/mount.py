@@ -76,7 +76,9 @@ def mount_console(
         public_url=settings.public_url,
     )
     app.include_router(
-        letters_router(gate, pages, requests, _correspondence(settings, requests), tools)
+        letters_router(
+            gate, pages, requests, _correspondence(settings, requests, conversation), tools
+        )
     )
     app.include_router(admin_router(gate, pages, requests))
     app.include_router(
@@ -86,8 +88,11 @@ def mount_console(
     _install_error_pages(app, pages)
 
 
-def _correspondence(settings: Settings, requests: RequestService) -> Correspondence:
-    facts = Answers(settings.answers_dir).facts
+def _correspondence(
+    settings: Settings, requests: RequestService, conversation: Conversation | None
+) -> Correspondence:
+    # The running app's facts when it has them, rather than reading the answers folder again.
+    facts = conversation.answers.facts if conversation else Answers(settings.answers_dir).facts
     return Correspondence(
         requests,
         Letters(settings.answers_dir, facts),

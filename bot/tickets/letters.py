@@ -79,11 +79,9 @@ class Letters:
         return Letter(subject=first.removeprefix("Subject:").strip(), body=body.strip() + "\n")
 
 
-def check_letters(
-    answers_dir: Path, facts: Mapping[str, Any], sample: TicketView | None = None
-) -> list[str]:
+def check_letters(answers_dir: Path, facts: Mapping[str, Any]) -> list[str]:
     """Every letter rendered for every kind of request: the problems, each naming its file."""
-    sample = sample or _sample_ticket()
+    sample = _sample_ticket()
     try:
         letters = Letters(answers_dir, facts)
     except LetterProblem as error:
