@@ -47,6 +47,17 @@ class Chat:
         client = request.client.host if request.client else "unknown"
         await self.limit(f"client:{client}", self.settings.rate_limit_per_client)
 
+    def open(self, signed: str) -> str:
+        """The conversation id inside `signed`; a 403 the person can act on if it is not ours."""
+        try:
+            return self.ids.open(signed)
+        except UnknownConversation as error:
+            raise ApiProblem(
+                403,
+                "unknown_conversation",
+                "This conversation id was not issued by this server. Start a new conversation.",
+            ) from error
+
     def greeting(self) -> Reply:
         # The first message also says that a machine answers, and what happens to what is typed.
         greeting = self.conversation.greeting(Audience.PUBLIC)
@@ -86,14 +97,7 @@ def api_router(chat: Chat) -> APIRouter:
     async def send(request: Request, incoming: MessageIn) -> Answered:
         """Send a message (or a chosen button's value) and get the bot's reply."""
         await chat.limit_client(request)
-        try:
-            conversation_id = chat.ids.open(incoming.conversation_id)
-        except UnknownConversation as error:
-            raise ApiProblem(
-                403,
-                "unknown_conversation",
-                "This conversation id was not issued by this server. Start a new conversation.",
-            ) from error
+        conversation_id = chat.open(incoming.conversation_id)
         await chat.limit(
             f"conversation:{conversation_id}", chat.settings.rate_limit_per_conversation
         )

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.web.api import Chat
 from bot.web.errors import ApiProblem
-from bot.web.signing import UnknownConversation
 
 
 async def guarded_conversation(chat: Chat, request: Request, signed: str, bucket: str) -> str:
@@ -17,14 +16,7 @@ async def guarded_conversation(chat: Chat, request: Request, signed: str, bucket
     messages a person may send.
     """
     await chat.limit_client(request)
-    try:
-        conversation_id = chat.ids.open(signed)
-    except UnknownConversation as error:
-        raise ApiProblem(
-            403,
-            "unknown_conversation",
-            "This conversation id was not issued by this server. Start a new conversation.",
-        ) from error
+    conversation_id = chat.open(signed)
     await chat.limit(f"{bucket}:{conversation_id}", chat.settings.rate_limit_per_conversation)
     return conversation_id
 
