@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.state import ConversationState
-from bot.storage.engine import storage_errors
+from bot.storage.engine import engine_of, storage_errors
 from bot.storage.tables import ConversationTurn, UTCDateTime
 from bot.types import Choice, MatchInfo, Message, Reply
 
@@ -64,7 +64,7 @@ class ConversationStore:
         self._sessions = sessions
         # The hot path talks to the engine directly: a Connection costs far less per statement
         # than an ORM Session, and these statements need nothing from the ORM.
-        self._engine: Engine = sessions.kw["bind"]
+        self._engine: Engine = engine_of(sessions)
         self._now = now
 
     @contextmanager
