@@ -25,8 +25,8 @@ from bot.console.triage import NoSuchPage
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.lifecycle import TicketError
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
 from bot.tickets.delivery import Deliveries

@@ -26,8 +26,8 @@ from bot.config import Settings
 from bot.rules.clock import london_now
 from bot.rules.lifecycle import NoteVisibility
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.letters import LetterProblem, Letters
 from bot.tickets.mailer import Mailer, MailFailed
 from bot.tickets.service import RequestService, TicketView

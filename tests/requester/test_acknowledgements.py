@@ -19,7 +19,7 @@ from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import NoteVisibility, RequestChannel
 from bot.storage.engine import session_factory
-from bot.storage.requester_tables import RequesterLetter
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import Acknowledgements, build_acknowledgements
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
