@@ -112,6 +112,13 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     jobs = mount_requester(app, settings, school, conversation, limiter)
     mount_static(app)
     _mount_configured_channels(app, settings, conversation)
+    _guard(app, settings)
+    _document_message_limit(app, settings.max_message_chars)
+    return app
+
+
+def _guard(app: FastAPI, settings: Settings) -> None:
+    """Body limits by route, and the security headers on every response."""
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD
     app.add_middleware(
         BodyLimit,
@@ -129,8 +136,6 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
             inner, embed_origins=settings.embed_origins, framed_path=CHAT_PATH
         ),
     )
-    _document_message_limit(app, settings.max_message_chars)
-    return app
 
 
 def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
@@ -155,7 +160,13 @@ def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
     app.include_router(feedback_router(chat, intents, key))
     requests = chat.conversation.requests
     assert requests is not None  # create_app always builds the conversation with its database
-    receipts = Receipts(requests.sessions, answers, key, Mailer.from_settings(settings))
+    receipts = Receipts(
+        requests.sessions,
+        answers,
+        key,
+        Mailer.from_settings(settings),
+        kind_label=requests.messages.kind_label,
+    )
     app.include_router(receipt_router(chat, receipts, words))
     app.include_router(receipt_page_router(receipts, words, templates))
     app.include_router(pages_router(templates, words, answers.facts, page))

@@ -56,16 +56,12 @@ def deadline(
         school = school_from_settings(settings_or_exit())
     except ConfigError as error:
         raise fail(str(error), 2) from error
-    try:
-        for wanted, change in (
-            (extended, ClockChange.EXTEND),
-            (bool(clarifications), ClockChange.PAUSE),
-            (bool(restarts), ClockChange.RESTART),
-        ):
-            if wanted:
-                refuse_clock_change(request_kind, change, school_type=school.school_type)
-    except ClockChangeRefused as error:
-        raise fail(str(error), 2) from error
+    asked = {
+        ClockChange.EXTEND: extended,
+        ClockChange.PAUSE: bool(clarifications),
+        ClockChange.RESTART: bool(restarts),
+    }
+    _refuse_what_the_law_forbids(request_kind, asked, school.school_type)
     if not has_statutory_deadline(request_kind, received):
         print(
             f"no statutory deadline: only complaints received from "
@@ -85,6 +81,17 @@ def deadline(
     except (CalendarError, ValueError) as error:
         raise fail(str(error), 2) from error
     print(due.isoformat())
+
+
+def _refuse_what_the_law_forbids(
+    kind: TicketKind, asked: dict[ClockChange, bool], school_type: str
+) -> None:
+    try:
+        for change, wanted in asked.items():
+            if wanted:
+                refuse_clock_change(kind, change, school_type=school_type)
+    except ClockChangeRefused as error:
+        raise fail(str(error), 2) from error
 
 
 def _kind(value: str) -> TicketKind:

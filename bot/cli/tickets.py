@@ -25,10 +25,10 @@ from bot.cli.common import (
     say,
 )
 from bot.rules.clock import london_now
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship, RequestChannel, Status
 from bot.tickets.export import csv_chunks
-from bot.tickets.service import NewRequest, TicketFilter, TicketView
+from bot.tickets.service import NewRequest, TicketDetail, TicketFilter, TicketView
 
 tickets_app = typer.Typer(help="Triage logged data-protection requests.", no_args_is_help=True)
 
@@ -115,13 +115,14 @@ def tickets_show(reference: Reference, by: By = None) -> None:
     """Show every field of a ticket and its timeline (recorded in the audit trail as a view)."""
     with request_service() as service:
         detail = service.get(reference, actor=acting_staff(by))
+        label = service.messages.kind_label(detail.ticket.kind)
     ticket = detail.ticket
     fields = Table(show_header=False, box=None)
     fields.add_column(style="bold")
     fields.add_column(overflow="fold")
     rows: list[tuple[str, object]] = [
         ("reference", ticket.reference),
-        ("kind", f"{ticket.kind.value} ({kind_label(ticket.kind)})"),
+        ("kind", f"{ticket.kind.value} ({label})"),
         ("channel", ticket.channel.value),
         ("received", ticket.received_at.isoformat(timespec="minutes")),
         ("logged", f"{ticket.logged_at.isoformat(timespec='minutes')} by {ticket.logged_by}"),
@@ -150,6 +151,11 @@ def tickets_show(reference: Reference, by: By = None) -> None:
     for pause in detail.pauses:
         until = pause.ended or "now"
         say(f"clock pause: {pause.reason} from {pause.started} to {until} (by {pause.by})")
+    console.print(_timeline(detail))
+
+
+def _timeline(detail: TicketDetail) -> Table:
+    """The audit events and the notes, in the order they happened."""
     timeline = Table(title="timeline")
     for column in ("when", "who", "what", "detail"):
         timeline.add_column(column, overflow="fold")
@@ -170,7 +176,7 @@ def tickets_show(reference: Reference, by: By = None) -> None:
     ]
     for at, who, what, text in sorted(entries, key=lambda entry: entry[0]):
         timeline.add_row(at.isoformat(timespec="minutes"), Text(who), what, Text(text))
-    console.print(timeline)
+    return timeline
 
 
 @tickets_app.command("log")
@@ -204,7 +210,8 @@ def tickets_log(
     )
     with request_service() as service:
         view = service.log(request, actor=acting_staff(by))
-    say(f"logged {view.reference}: {kind_label(view.kind)}, due {view.due_date}")
+        label = service.messages.kind_label(view.kind)
+    say(f"logged {view.reference}: {label}, due {view.due_date}")
 
 
 @tickets_app.command("export")

@@ -22,11 +22,13 @@ Handler = Callable[[RequestService, str, Form, StaffMember], object]
 
 @dataclass(frozen=True)
 class ConsoleAction:
-    """One form on the ticket page: the service action it needs, what it does, what it says."""
+    """One form on the ticket page: the service action it needs and what it does.
+
+    What it says afterwards is `done.<name>` in answers/console.yaml.
+    """
 
     needs: Action
     run: Handler
-    done: str  # shown on the ticket page afterwards
 
 
 def _take(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
@@ -125,26 +127,16 @@ def _close(service: RequestService, ref: str, form: Form, staff: StaffMember) ->
 
 
 ACTIONS: Mapping[str, ConsoleAction] = {
-    "take": ConsoleAction(Action.ASSIGN, _take, "You have taken this ticket."),
-    "request-id": ConsoleAction(
-        Action.REQUEST_ID, _request_id, "ID requested: the clock waits until it arrives."
-    ),
-    "id-received": ConsoleAction(
-        Action.ID_RECEIVED, _id_received, "ID received: the month starts again from that day."
-    ),
-    "id-not-needed": ConsoleAction(
-        Action.ID_NOT_NEEDED, _id_not_needed, "The reason for not asking for ID is recorded."
-    ),
-    "pause": ConsoleAction(Action.PAUSE, _pause, "The clock is paused."),
-    "resume": ConsoleAction(Action.RESUME, _resume, "The clock is running again."),
-    "hold": ConsoleAction(
-        Action.NOTE, _hold, "The internal hold is noted; the statutory clock keeps running."
-    ),
-    "extend": ConsoleAction(Action.EXTEND, _extend, "Extended to three months."),
-    "note": ConsoleAction(Action.NOTE, _note, "Note added."),
-    "reassign": ConsoleAction(Action.ASSIGN, _reassign, "The ticket has a new assignee."),
-    "close": ConsoleAction(Action.CLOSE, _close, "The ticket is closed."),
-    "reopen": ConsoleAction(Action.VIEW, _reopen, "The ticket is open again; the reason is noted."),
+    "take": ConsoleAction(Action.ASSIGN, _take),
+    "request-id": ConsoleAction(Action.REQUEST_ID, _request_id),
+    "id-received": ConsoleAction(Action.ID_RECEIVED, _id_received),
+    "id-not-needed": ConsoleAction(Action.ID_NOT_NEEDED, _id_not_needed),
+    "pause": ConsoleAction(Action.PAUSE, _pause),
+    "resume": ConsoleAction(Action.RESUME, _resume),
+    "hold": ConsoleAction(Action.NOTE, _hold),
+    "extend": ConsoleAction(Action.EXTEND, _extend),
+    "note": ConsoleAction(Action.NOTE, _note),
+    "reassign": ConsoleAction(Action.ASSIGN, _reassign),
+    "close": ConsoleAction(Action.CLOSE, _close),
+    "reopen": ConsoleAction(Action.VIEW, _reopen),
 }
-# Shown after logging a request at the desk (the form lives in intake.py).
-LOGGED = "The request is logged. The clock started on the day it was received."

@@ -154,7 +154,8 @@ def _add_drafting_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> No
     ) -> HTMLResponse:
         ticket = desk.ticket_of(reference)
         title = catalogue.get(sent or "", {}).get("title") or done_words.get(sent or "")
-        return desk.page(request, staff, ticket, done=f"Done: {title}." if title else None)
+        done = desk.pages.phrases.say("done.letter", title=title) if title else None
+        return desk.page(request, staff, ticket, done=done)
 
     @router.post("", name="console_letters_redraft")
     def redraft(
@@ -242,7 +243,13 @@ def _add_file_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
             name = upload.filename or "" if isinstance(upload, UploadFile) else ""
         ticket = await run_in_threadpool(desk.ticket_of, reference)
         if not data:
-            return desk.page(request, staff, ticket, problem="Choose a file first.", status=400)
+            return desk.page(
+                request,
+                staff,
+                ticket,
+                problem=desk.pages.phrases.say("problems.choose_file"),
+                status=400,
+            )
         add = partial(files.add, ticket.reference, name, data, source="staff", actor=staff.email)
         return await desk.did(request, staff, ticket, "file", add)
 

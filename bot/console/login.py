@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import dataclass
 
 import anyio
 from fastapi import APIRouter, Depends, Request
@@ -31,10 +32,6 @@ FAILURE_SECONDS = 0.75
 # At most this many argon2 checks at once in a worker: a flood queues here, on one core,
 # instead of taking every core from the parents' chats.
 _HASHING = anyio.CapacityLimiter(1)
-WRONG = (
-    "That did not work: the email address or the password is wrong, or there have been too "
-    "many attempts. Check them and try again in a minute."
-)
 
 
 def client_address(request: Request) -> str:
@@ -47,82 +44,9 @@ def safe_next(target: str | None) -> str:
 
 def login_router(gate: Gate, pages: Pages) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
-
-    def login_page(
-        request: Request,
-        session: ConsoleSession,
-        *,
-        next_page: str,
-        email: str = "",
-        problem: str | None = None,
-        notice: str | None = None,
-        status: int = 200,
-    ) -> HTMLResponse:
-        response = pages.render(
-            request,
-            "login.html",
-            staff=None,
-            status=status,
-            csrf=session.csrf,
-            next_page=next_page,
-            email=email,
-            problem=problem,
-            notice=notice,
-        )
-        gate.cookies.write(response, request, session)
-        return response
-
-    @router.get("/login", name="console_login")
-    def login_form(request: Request, next: str | None = None, out: bool = False) -> Response:
-        session = gate.cookies.read(request)
-        if session is not None and session.token is not None:
-            try:
-                gate.staff(request)
-            except LoginRequired:  # disabled, or the password changed: sign in again
-                pass
-            else:
-                return RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)
-        # Keep an existing anonymous token, so a second tab's form still works.
-        if session is None or session.token is not None:
-            session = ConsoleSession.anonymous()
-        notice = "You have logged out." if out else None
-        return login_page(request, session, next_page=safe_next(next), notice=notice)
-
-    @router.post("/login", name="console_login_submit")
-    async def login(request: Request) -> Response:
-        form = await Form.read(request)
-        session = gate.cookies.read(request)
-        next_page = safe_next(form.get("next"))
-        email = (form.get("email") or "").strip()
-        if session is None or not session.accepts(form.get(CSRF_FIELD)):
-            return login_page(
-                request,
-                ConsoleSession.anonymous(),
-                next_page=next_page,
-                email=email,
-                problem="The login form had expired. Please enter your details again.",
-                status=403,
-            )
-        started = time.monotonic()
-        login = normal_email_or_blank(email)
-        address = client_address(request)
-        try:
-            member = await _check(gate, login, form.get("password") or "", address)
-        except AccountDisabled:
-            problem = "This account has been disabled. Ask an admin if you need access."
-            return login_page(
-                request, session, next_page=next_page, email=email, problem=problem, status=403
-            )
-        except LoginFailed:
-            await anyio.sleep(max(0.0, started + FAILURE_SECONDS - time.monotonic()))
-            return login_page(
-                request, session, next_page=next_page, email=email, problem=WRONG, status=401
-            )
-        token = await run_in_threadpool(gate.sessions.start, member)
-        log.info("console login: %s", member.email)
-        response = RedirectResponse(next_page, status_code=303, headers=NO_STORE)
-        gate.cookies.write(response, request, ConsoleSession.signed_in(token))
-        return response
+    desk = _LoginDesk(gate, pages)
+    router.add_api_route("/login", desk.form, methods=["GET"], name="console_login")
+    router.add_api_route("/login", desk.sign_in, methods=["POST"], name="console_login_submit")
 
     @router.post("/logout", name="console_logout")
     def logout(
@@ -140,6 +64,88 @@ def login_router(gate: Gate, pages: Pages) -> APIRouter:
         return response
 
     return router
+
+
+@dataclass(frozen=True)
+class _LoginDesk:
+    """The login form and what happens when it is sent."""
+
+    gate: Gate
+    pages: Pages
+
+    def page(
+        self,
+        request: Request,
+        session: ConsoleSession,
+        *,
+        next_page: str,
+        email: str = "",
+        problem: str | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        response = self.pages.render(
+            request,
+            "login.html",
+            staff=None,
+            status=status,
+            csrf=session.csrf,
+            next_page=next_page,
+            email=email,
+            problem=problem,
+            notice=notice,
+        )
+        self.gate.cookies.write(response, request, session)
+        return response
+
+    def form(self, request: Request, next: str | None = None, out: bool = False) -> Response:
+        session = self.gate.cookies.read(request)
+        if session is not None and session.token is not None:
+            try:
+                self.gate.staff(request)
+            except LoginRequired:  # disabled, or the password changed: sign in again
+                pass
+            else:
+                return RedirectResponse(safe_next(next), status_code=303, headers=NO_STORE)
+        # Keep an existing anonymous token, so a second tab's form still works.
+        if session is None or session.token is not None:
+            session = ConsoleSession.anonymous()
+        notice = self.pages.phrases.say("login.logged_out") if out else None
+        return self.page(request, session, next_page=safe_next(next), notice=notice)
+
+    async def sign_in(self, request: Request) -> Response:
+        form = await Form.read(request)
+        session = self.gate.cookies.read(request)
+        next_page = safe_next(form.get("next"))
+        email = (form.get("email") or "").strip()
+        say = self.pages.phrases.say
+        if session is None or not session.accepts(form.get(CSRF_FIELD)):
+            fresh = ConsoleSession.anonymous()
+            expired = say("login.expired")
+            return self.page(
+                request, fresh, next_page=next_page, email=email, problem=expired, status=403
+            )
+        started = time.monotonic()
+        address = client_address(request)
+        try:
+            login, password = normal_email_or_blank(email), form.get("password") or ""
+            member = await _check(self.gate, login, password, address)
+        except AccountDisabled:
+            disabled = say("login.disabled")
+            return self.page(
+                request, session, next_page=next_page, email=email, problem=disabled, status=403
+            )
+        except LoginFailed:
+            await anyio.sleep(max(0.0, started + FAILURE_SECONDS - time.monotonic()))
+            failed = say("login.failed")
+            return self.page(
+                request, session, next_page=next_page, email=email, problem=failed, status=401
+            )
+        token = await run_in_threadpool(self.gate.sessions.start, member)
+        log.info("console login: %s", member.email)
+        response = RedirectResponse(next_page, status_code=303, headers=NO_STORE)
+        self.gate.cookies.write(response, request, ConsoleSession.signed_in(token))
+        return response
 
 
 async def _check(gate: Gate, login: str, password: str, address: str) -> StaffMember:

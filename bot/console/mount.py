@@ -28,6 +28,8 @@ from bot.console.triage import NoSuchPage, triage_router
 from bot.console.unanswered import UnansweredStore
 from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
+from bot.content.console_phrases import ConsolePhrases
+from bot.content.errors import ContentError
 from bot.content.school import School
 from bot.conversation.assembly import build_matcher
 from bot.conversation.handler import Conversation
@@ -64,7 +66,11 @@ def mount_console(
     )
     staff_sessions = StaffSessions(requests.sessions, lifetime=cookies.lifetime)
     gate = Gate(StaffAccounts(requests.sessions), cookies, staff_sessions, LoginThrottle(limiter))
-    pages = Pages()
+    try:
+        phrases = ConsolePhrases.load(school.answers_dir)
+    except ContentError as error:
+        raise ConfigError(str(error)) from error
+    pages = Pages(phrases, requests.messages.kind_label)
     app.include_router(login_router(gate, pages))
     app.include_router(list_router(gate, pages, TicketSearch(requests.sessions), today))
     # Before the ticket page, whose /tickets/{reference} would otherwise take "new".
@@ -137,8 +143,8 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             "problem.html",
             staff=None,
             status=403,
-            heading="This form has expired",
-            message="Nothing was changed. Go back, reload the page and try again.",
+            heading=pages.phrases.say("problems.form_expired_heading"),
+            message=pages.phrases.say("problems.form_expired"),
         )
 
     async def no_such_page(request: Request, error: Exception) -> Response:
@@ -158,8 +164,8 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             "problem.html",
             staff=None,
             status=503,
-            heading="The ticket database cannot be reached",
-            message="Nothing was changed. Try again in a minute; if it persists, tell IT.",
+            heading=pages.phrases.say("problems.database_down_heading"),
+            message=pages.phrases.say("problems.database_down"),
         )
 
     app.add_exception_handler(LoginRequired, login_required)

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.console.accounts import StaffMember
-from bot.console.actions import ACTIONS, LOGGED, NeedsConfirmation
+from bot.console.actions import ACTIONS, NeedsConfirmation
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
@@ -76,8 +76,9 @@ def triage_router(
         staff: StaffMember = Depends(gate.staff),
         done: str | None = None,
     ) -> HTMLResponse:
-        action = ACTIONS.get(done or "")
-        message = LOGGED if done == "logged" else action.done if action else None
+        # Only a known action's words: `done` comes from the address bar.
+        known = done is not None and (done in ACTIONS or done == "logged")
+        message = pages.phrases.say(f"done.{done}") if known else None
         return ticket_pages.render(request, staff, reference, done=message)
 
     @router.post("/tickets/{reference}/{action}", name="console_ticket_action")

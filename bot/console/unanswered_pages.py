@@ -22,10 +22,8 @@ from bot.console.redaction import without_placeholders
 from bot.console.unanswered import ADDED, OUT_OF_SCOPE, NotWaiting, UnansweredStore
 from bot.console.views import NO_STORE, PREFIX, Pages
 
-DONE = {
-    "added": "Added as an example. The bot answers that question from now on.",
-    "out_of_scope": "Marked out of scope. The bot now says it is not about the privacy notice.",
-}
+# The decisions this page reports afterwards, by the `done` in the address bar.
+_DECIDED = ("added", "out_of_scope")
 
 
 class UnansweredDesk:
@@ -82,7 +80,12 @@ def unanswered_router(gate: Gate, pages: Pages, desk: UnansweredDesk) -> APIRout
         done: str | None = None,
     ) -> HTMLResponse:
         require_record_keeper(staff, "go through the questions the bot could not answer")
-        return render(request, staff, page, done=DONE.get(done or ""))
+        return render(
+            request,
+            staff,
+            page,
+            done=pages.phrases.say(f"done.{done}") if done in _DECIDED else None,
+        )
 
     @router.post("/unanswered/{question_id}/{how}", name="console_unanswered_resolve")
     async def resolve(
@@ -94,7 +97,7 @@ def unanswered_router(gate: Gate, pages: Pages, desk: UnansweredDesk) -> APIRout
     ) -> Response:
         require_record_keeper(staff, "go through the questions the bot could not answer")
         if how not in (ADDED, OUT_OF_SCOPE):
-            return render(request, staff, problem="There is no such decision.")
+            return render(request, staff, problem=pages.phrases.say("problems.no_such_decision"))
         try:
             await run_in_threadpool(desk.resolve, question_id, how, form, staff)
         except (ExampleProblem, FormProblem, NotWaiting) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
 from bot.console.wording import long_date, long_moment, period, stored_value
-from bot.rules.deadlines import kind_label
+from bot.content.console_phrases import ConsolePhrases
+from bot.rules.deadlines import TicketKind
 from bot.tickets.service import TicketView
 
 PREFIX = "/console"
@@ -67,7 +69,8 @@ def _words(value: object) -> str:
 class Pages:
     """Renders templates with what every console page needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, phrases: ConsolePhrases, kind_label: Callable[[TicketKind], str]) -> None:
+        self.phrases = phrases
         # Autoescape: names, notes and reasons are typed by people.
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

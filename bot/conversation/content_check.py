@@ -11,6 +11,7 @@ from bot.content.citations import (
     opening_grade,
     opening_sentence,
 )
+from bot.content.console_phrases import ConsolePhrases
 from bot.content.errors import ContentError
 from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, IntentSet, load_intents
 from bot.content.normalise import normalise
@@ -123,6 +124,10 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
     problems += _missing_buttons(answers)
     try:
         IntakeWords.load(answers_dir)
+    except ContentError as error:
+        problems.append(str(error))
+    try:
+        ConsolePhrases.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
     # The letters to requesters (answers/letters) render for every kind of request.

@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import WebClient
+from sqlalchemy import Engine
 
 from bot.config import ConfigError, Settings
 from bot.conversation.handler import Conversation
@@ -136,37 +137,9 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
     if requests is None:
         raise ConfigError("DATABASE_URL: Slack needs the ticket database")
     api_url = settings.slack_api_url or DEFAULT_API_URL
-    engine = engine_of(requests.sessions)
     token = _secret(settings.slack_bot_token)
-    client_id = _secret(settings.slack_client_id)
-    client_secret = _secret(settings.slack_client_secret)
     tasks = KeptTasks(log)
-    installations: ThreadedInstallationStore | None = None
-    if client_id and client_secret and not socket:
-        installations = ThreadedInstallationStore(client_id, engine)
-        bolt = AsyncApp(
-            signing_secret=_secret(settings.slack_signing_secret) or "",
-            client=async_client(api_url),
-            installation_store=installations,
-            oauth_settings=AsyncOAuthSettings(
-                client_id=client_id,
-                client_secret=client_secret,
-                scopes=SCOPES,
-                installation_store=installations,
-                state_store=ThreadedStateStore(engine),
-                install_path=INSTALL_PATH,
-                redirect_uri_path=REDIRECT_PATH,
-            ),
-            process_before_response=True,
-            logger=log,
-        )
-    else:
-        bolt = AsyncApp(
-            signing_secret=_secret(settings.slack_signing_secret) or "",
-            client=async_client(api_url, token),
-            process_before_response=True,
-            logger=log,
-        )
+    bolt, installations = _bolt(settings, engine_of(requests.sessions), api_url, socket=socket)
     bolt.listener_runner.lazy_listener_runner = tasks
 
     def bot_token() -> str | None:
@@ -207,6 +180,41 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
     # Slack does not count it as a failed delivery and retry it.
     bolt.event("message")(asking.acknowledge)
     return SlackChannel(bolt, parts, settings.slack_triage_interval_seconds)
+
+
+def _bolt(
+    settings: Settings, engine: Engine, api_url: str, *, socket: bool
+) -> tuple[AsyncApp, ThreadedInstallationStore | None]:
+    """One workspace with a bot token, or installs by OAuth into many (never over a socket)."""
+    client_id = _secret(settings.slack_client_id)
+    client_secret = _secret(settings.slack_client_secret)
+    signing_secret = _secret(settings.slack_signing_secret) or ""
+    if not (client_id and client_secret) or socket:
+        bolt = AsyncApp(
+            signing_secret=signing_secret,
+            client=async_client(api_url, _secret(settings.slack_bot_token)),
+            process_before_response=True,
+            logger=log,
+        )
+        return bolt, None
+    installations = ThreadedInstallationStore(client_id, engine)
+    bolt = AsyncApp(
+        signing_secret=signing_secret,
+        client=async_client(api_url),
+        installation_store=installations,
+        oauth_settings=AsyncOAuthSettings(
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=SCOPES,
+            installation_store=installations,
+            state_store=ThreadedStateStore(engine),
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+        ),
+        process_before_response=True,
+        logger=log,
+    )
+    return bolt, installations
 
 
 def mount_slack(app: FastAPI, settings: Settings, conversation: Conversation) -> None:

@@ -36,6 +36,13 @@ def _from_a_person(event: Body) -> bool:
 
 def register(bolt: AsyncApp, parts: Parts) -> None:
     """Add the asking listeners to `bolt`."""
+    _register_messages(bolt, parts)
+    _register_choices(bolt, parts)
+    _register_command(bolt, parts)
+
+
+def _register_messages(bolt: AsyncApp, parts: Parts) -> None:
+    """A direct message, or a mention in a channel (answered in its thread)."""
 
     @reported
     async def answer_direct_message(event: Body, body: Body, client: AsyncWebClient) -> None:
@@ -69,6 +76,15 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
                 blocks=blocks.reply_blocks(reply, conversation),
             )
 
+    bolt.event("message", matchers=[is_direct_message])(
+        ack=acknowledge, lazy=[answer_direct_message]
+    )
+    bolt.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
+
+
+def _register_choices(bolt: AsyncApp, parts: Parts) -> None:
+    """A button pressed under a reply: answered like a typed message, once per message."""
+
     @reported
     async def answer_choice(body: Body, client: AsyncWebClient, respond: AsyncRespond) -> None:
         action = body["actions"][0]
@@ -97,6 +113,12 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             blocks=reply_blocks,
         )
 
+    bolt.action(re.compile(f"^{blocks.CHOICE_ACTION}:"))(ack=acknowledge, lazy=[answer_choice])
+
+
+def _register_command(bolt: AsyncApp, parts: Parts) -> None:
+    """/privacy: help, the log form, the open tickets, or a question."""
+
     @reported
     async def run_command(body: Body, client: AsyncWebClient, respond: AsyncRespond) -> None:
         words = plain_text(body.get("text", ""))
@@ -121,11 +143,6 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
                     text=blocks.reply_text(reply), blocks=blocks.reply_blocks(reply, conversation)
                 )
 
-    bolt.event("message", matchers=[is_direct_message])(
-        ack=acknowledge, lazy=[answer_direct_message]
-    )
-    bolt.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
-    bolt.action(re.compile(f"^{blocks.CHOICE_ACTION}:"))(ack=acknowledge, lazy=[answer_choice])
     bolt.command("/privacy")(ack=acknowledge, lazy=[run_command])
 
 

@@ -63,13 +63,21 @@ class DownloadPage:
 
 def downloads_router(page: DownloadPage) -> APIRouter:
     router = APIRouter(prefix=f"{DOWNLOAD_PATH}/{{token}}", include_in_schema=False)
+    _add_opening_routes(router, page)
+    _add_file_routes(router, page)
+    return router
 
-    async def live(token: str) -> OpenDelivery | None:
-        return await run_in_threadpool(page.deliveries.open, token)
+
+async def _live(page: DownloadPage, token: str) -> OpenDelivery | None:
+    return await run_in_threadpool(page.deliveries.open, token)
+
+
+def _add_opening_routes(router: APIRouter, page: DownloadPage) -> None:
+    """The link asks for an emailed code before it shows anything."""
 
     @router.get("", response_class=HTMLResponse)
     async def ask(request: Request, token: str) -> Response:
-        delivery = await live(token)
+        delivery = await _live(page, token)
         if delivery is None:
             return page.render(request, token, "gone", 404)
         if page.opened(request, delivery):
@@ -78,7 +86,7 @@ def downloads_router(page: DownloadPage) -> APIRouter:
 
     @router.post("/code-request", response_class=HTMLResponse)
     async def code_request(request: Request, token: str) -> Response:
-        delivery = await live(token)
+        delivery = await _live(page, token)
         if delivery is None:
             return page.render(request, token, "gone", 404)
         if await page.status.too_fast(request):
@@ -89,7 +97,7 @@ def downloads_router(page: DownloadPage) -> APIRouter:
 
     @router.post("/open", response_class=HTMLResponse)
     async def open_files(request: Request, token: str) -> Response:
-        delivery = await live(token)
+        delivery = await _live(page, token)
         if delivery is None:
             return page.render(request, token, "gone", 404)
         if await page.status.too_fast(request):
@@ -103,9 +111,13 @@ def downloads_router(page: DownloadPage) -> APIRouter:
         page.cookie().give(response, request, delivery.delivery_id)
         return response
 
+
+def _add_file_routes(router: APIRouter, page: DownloadPage) -> None:
+    """Once opened: the list of the school's files, and each file, every download audited."""
+
     @router.get("/files", response_class=HTMLResponse)
     async def files(request: Request, token: str) -> Response:
-        delivery = await live(token)
+        delivery = await _live(page, token)
         if delivery is None:
             return page.render(request, token, "gone", 404)
         if not page.opened(request, delivery):
@@ -123,7 +135,7 @@ def downloads_router(page: DownloadPage) -> APIRouter:
 
     @router.get("/files/{file_id}")
     async def download(request: Request, token: str, file_id: int) -> Response:
-        delivery = await live(token)
+        delivery = await _live(page, token)
         if delivery is None:
             return page.render(request, token, "gone", 404)
         if not page.opened(request, delivery):
@@ -143,8 +155,6 @@ def downloads_router(page: DownloadPage) -> APIRouter:
                 "Cache-Control": "no-store",
             },
         )
-
-    return router
 
 
 def _ascii(name: str) -> str:

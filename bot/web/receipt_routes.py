@@ -16,7 +16,7 @@ from bot.tickets.mailer import MailFailed
 from bot.web.api import Chat
 from bot.web.errors import ApiProblem, error_responses
 from bot.web.guards import guarded_conversation, unavailable
-from bot.web.receipts import AlreadySent, Receipts
+from bot.web.receipts import AlreadySent, Receipt, Receipts
 from bot.web.words import PageWords
 
 log = logging.getLogger(__name__)
@@ -65,18 +65,9 @@ def receipt_router(chat: Chat, receipts: Receipts, words: PageWords) -> APIRoute
             found = await run_in_threadpool(receipts.of_conversation, conversation_id)
         except StorageUnavailable as error:
             raise unavailable() from error
-        can_email = receipts.mailer is not None
         return ReceiptList(
             receipts=[
-                ReceiptOut(
-                    reference=receipt.reference,
-                    kind=receipt.kind,
-                    url=request.url_for(
-                        "receipt_page", token=receipts.token(conversation_id, receipt.reference)
-                    ).path,
-                    email_to=receipt.email if can_email else None,
-                    emailed=emailed,
-                )
+                _receipt_out(request, receipts, conversation_id, receipt, emailed)
                 for receipt, emailed in found
             ]
         )
@@ -116,6 +107,20 @@ def receipt_router(chat: Chat, receipts: Receipts, words: PageWords) -> APIRoute
         return Emailed(sent_to=receipt.email)
 
     return router
+
+
+def _receipt_out(
+    request: Request, receipts: Receipts, conversation_id: str, receipt: Receipt, emailed: bool
+) -> ReceiptOut:
+    """One logged request for the chat: its page's address, and whether a copy can be emailed."""
+    token = receipts.token(conversation_id, receipt.reference)
+    return ReceiptOut(
+        reference=receipt.reference,
+        kind=receipt.kind,
+        url=request.url_for("receipt_page", token=token).path,
+        email_to=receipt.email if receipts.mailer is not None else None,
+        emailed=emailed,
+    )
 
 
 def receipt_page_router(

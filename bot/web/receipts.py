@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.content.answers import Answers
 from bot.content.markup import to_html
 from bot.rules.clock import LONDON
-from bot.rules.deadlines import kind_label
+from bot.rules.deadlines import TicketKind
 from bot.storage.engine import transaction
 from bot.storage.tables import ReceiptEmail, Ticket
 from bot.storage.tables.requester import RequesterLetter
@@ -65,8 +66,10 @@ class Receipts:
         answers: Answers,
         secret: str,
         mailer: Mailer | None,
+        kind_label: Callable[[TicketKind], str],
     ) -> None:
         self._sessions = sessions
+        self._kind_label = kind_label
         self._answers = answers
         self._signer = Signer(secret, salt="privacybot.web.receipt")
         self.mailer = mailer
@@ -79,7 +82,7 @@ class Receipts:
                 .where(Ticket.conversation_id == conversation_id, Ticket.reference.is_not(None))
                 .order_by(Ticket.id)
             ).all()
-            receipts = [_receipt(ticket) for ticket in tickets]
+            receipts = [self._receipt(ticket) for ticket in tickets]
             emailed = set(
                 session.scalars(
                     select(ReceiptEmail.ticket_reference).where(
@@ -110,7 +113,7 @@ class Receipts:
                     Ticket.reference == reference, Ticket.conversation_id == conversation_id
                 )
             )
-            return None if ticket is None else _receipt(ticket)
+            return None if ticket is None else self._receipt(ticket)
 
     def token(self, conversation_id: str, reference: str) -> str:
         return self._signer.sign(f"{conversation_id}|{reference}").decode("ascii")
@@ -170,17 +173,16 @@ class Receipts:
             due_date=long_date(receipt.due_date),
         )
 
-
-def _receipt(ticket: Ticket) -> Receipt:
-    assert ticket.reference is not None
-    return Receipt(
-        reference=ticket.reference,
-        kind=kind_label(ticket.kind),
-        request_text=ticket.request_text,
-        received=ticket.received_at.astimezone(LONDON).date(),
-        due_date=ticket.due_date,
-        contact=ticket.requester_contact,
-    )
+    def _receipt(self, ticket: Ticket) -> Receipt:
+        assert ticket.reference is not None
+        return Receipt(
+            reference=ticket.reference,
+            kind=self._kind_label(ticket.kind),
+            request_text=ticket.request_text,
+            received=ticket.received_at.astimezone(LONDON).date(),
+            due_date=ticket.due_date,
+            contact=ticket.requester_contact,
+        )
 
 
 def _now() -> datetime:

@@ -98,7 +98,7 @@ class StatusPage:
     def receive_reply(self, ticket: TicketView, answer: str) -> None:
         """The requester's clarification: kept as a note, and the clock runs again from today."""
         if ticket.status is not Status.AWAITING_CLARIFICATION:
-            raise InvalidChange("we are not waiting for an answer from you on this request")
+            raise InvalidChange(self.words["not_waiting"])
         text = f"{self.words['reply_heading']} ({REQUESTER}): {answer[:5_000]}"
         self.requests.add_note(ticket.reference, text, actor=REQUESTER)
         self.requests.resume(ticket.reference, actor=REQUESTER)
@@ -111,6 +111,13 @@ class StatusPage:
 
 def status_router(page: StatusPage) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    _add_opening_routes(router, page)
+    _add_open_request_routes(router, page)
+    return router
+
+
+def _add_opening_routes(router: APIRouter, page: StatusPage) -> None:
+    """Ask for a code by reference and email, then open the request with it."""
 
     @router.get(STATUS_PATH, response_class=HTMLResponse)
     async def ask(request: Request) -> Response:
@@ -147,6 +154,10 @@ def status_router(page: StatusPage) -> APIRouter:
         response = RedirectResponse(f"{STATUS_PATH}/view", status_code=303)
         page.cookie().give(response, request, ticket_id)
         return response
+
+
+def _add_open_request_routes(router: APIRouter, page: StatusPage) -> None:
+    """What a requester with an opened request sees and can send: ID, an answer; then leave."""
 
     @router.get(f"{STATUS_PATH}/view", response_class=HTMLResponse)
     async def view(request: Request, done: str | None = None) -> Response:
@@ -196,8 +207,6 @@ def status_router(page: StatusPage) -> APIRouter:
         response = RedirectResponse(STATUS_PATH, status_code=303)
         page.cookie().forget(response)
         return response
-
-    return router
 
 
 async def _view_with(

@@ -155,3 +155,12 @@ def test_the_check_runs_from_the_command_line_and_names_the_file(
     assert result.exit_code == 1
     assert "biometrics.md" in result.stderr
     assert "a named law" in result.stderr
+
+
+def test_a_console_sentence_left_empty_is_named(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    phrases = answers / "console.yaml"
+    text = phrases.read_text(encoding="utf-8")
+    phrases.write_text(text.replace("  take: You have taken this ticket.", '  take: ""'))
+    problems = check_content(intents, answers)
+    assert any("console.yaml" in p and "done.take" in p for p in problems), problems

@@ -165,3 +165,18 @@ def test_many_tries_from_one_address_are_slowed_down(client: TestClient, referen
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[10:] == [429, 429]
+
+
+def test_an_answer_nobody_asked_for_is_refused_in_the_schools_words(
+    client: TestClient, reference: str, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp
+    ask_for_code(client, reference, "priya.shah@example.org")
+    wait_for(lambda: len(codes_in(inbox)) == 1)
+    client.post(f"{STATUS}/code", data={"reference": reference, "code": codes_in(inbox)[0]})
+
+    # The school has not asked this requester anything: the reply is refused, and said so.
+    refused = client.post(f"{STATUS}/reply", data={"answer": "Only his reports, please"})
+
+    assert refused.status_code == 400
+    assert "We are not waiting for an answer from you on this request" in refused.text
