@@ -8,12 +8,12 @@ inline styles), and every bar has a tooltip with its number.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
 from bot.console.figures import Month, Overdue
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind
 
 _WIDTH = 720
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 16, 44
@@ -69,7 +69,9 @@ def _y_grid(top: int, step: int, plot_height: float, height: int, percent: bool)
     return parts
 
 
-def requests_by_month(months: Sequence[Month], chart_id: str = "per-month") -> Markup:
+def requests_by_month(
+    months: Sequence[Month], kind_label: Callable[[TicketKind], str], chart_id: str = "per-month"
+) -> Markup:
     """Stacked bars: requests received each month, one colour per kind."""
     height = 280
     top, step = _nice_top(max((m.total for m in months), default=0))

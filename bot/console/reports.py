@@ -63,7 +63,7 @@ def _dashboard(
             figures=numbers,
             feedback=feedback_figures(requests.sessions),
             today=day,
-            per_month=charts.requests_by_month(numbers.months),
+            per_month=charts.requests_by_month(numbers.months, pages.kind_label),
             on_time=charts.on_time_by_month(numbers.months),
             overdue=charts.overdue_now(numbers.overdue),
         )

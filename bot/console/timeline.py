@@ -6,12 +6,12 @@ a visit is one "Viewed" entry, and the reload that follows an action is part of 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.console.wording import code_words, stored_value
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind
 from bot.tickets.service import TicketDetail
 
 _ONE_STEP = timedelta(seconds=5)
@@ -46,7 +46,7 @@ class Entry:
         return self.what == "Viewed"
 
 
-def timeline(detail: TicketDetail) -> list[Entry]:
+def timeline(detail: TicketDetail, kind_label: Callable[[TicketKind], str]) -> list[Entry]:
     """Group each action's field changes into one entry; one "Viewed" entry per visit."""
     entries: list[Entry] = []
     last_seen: dict[str, tuple[datetime, bool]] = {}  # actor -> their latest event, a view?
@@ -65,11 +65,11 @@ def timeline(detail: TicketDetail) -> list[Entry]:
             and event.at - last.at <= _ONE_STEP
         ):
             # One action writes one event per field it changes, moments apart.
-            last.changes.append(_change(event.field, event.old_value, event.new_value))
+            last.changes.append(_change(event.field, event.old_value, event.new_value, kind_label))
             continue
         entry = Entry(event.at, event.actor, what)
         if event.field is not None and event.field != "note":
-            entry.changes.append(_change(event.field, event.old_value, event.new_value))
+            entry.changes.append(_change(event.field, event.old_value, event.new_value, kind_label))
         entries.append(entry)
     notes = [
         Entry(note.at, note.author, f"Note ({code_words(note.visibility)})", [], note.text)
@@ -88,14 +88,16 @@ def _same_visit(before: tuple[datetime, bool] | None, at: datetime) -> bool:
     return at - when <= (_ONE_VISIT if was_view else _RELOAD)
 
 
-def _change(name: str, old: str | None, new: str | None) -> str:
+def _change(
+    name: str, old: str | None, new: str | None, kind_label: Callable[[TicketKind], str]
+) -> str:
     label = code_words(name).capitalize()
     if old is None:
-        return f"{label}: {_worded(name, new)}"
-    return f"{label}: {_worded(name, old)} → {_worded(name, new)}"
+        return f"{label}: {_worded(name, new, kind_label)}"
+    return f"{label}: {_worded(name, old, kind_label)} → {_worded(name, new, kind_label)}"
 
 
-def _worded(name: str, value: str | None) -> str:
+def _worded(name: str, value: str | None, kind_label: Callable[[TicketKind], str]) -> str:
     if name == "kind" and value in {kind.value for kind in TicketKind}:
         return kind_label(TicketKind(value))
     return stored_value(value)

@@ -52,7 +52,7 @@ class TicketPages:
             detail=detail,
             ticket=ticket,
             today=self.today(),
-            entries=timeline(detail),
+            entries=timeline(detail, self.pages.kind_label),
             allowed={action.value for action in ALLOWED_ACTIONS[ticket.status]},
             done=extra.pop("done", None),
             problem=extra.pop("problem", None),

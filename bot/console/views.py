@@ -71,6 +71,7 @@ class Pages:
 
     def __init__(self, phrases: ConsolePhrases, kind_label: Callable[[TicketKind], str]) -> None:
         self.phrases = phrases
+        self.kind_label = kind_label
         # Autoescape: names, notes and reasons are typed by people.
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

@@ -51,7 +51,9 @@ def test_the_charts_are_valid_svg_with_a_title_and_a_bar_per_number(
     for days in (50, 45, 2):
         service.log(new_request(received_at=clock.now - timedelta(days=days)), actor="office")
     numbers = figures(service.list_tickets(TicketFilter(include_closed=True)), clock.today)
-    per_month = ET.fromstring(str(charts.requests_by_month(numbers.months)))
+    per_month = ET.fromstring(
+        str(charts.requests_by_month(numbers.months, service.messages.kind_label))
+    )
     assert per_month.get("role") == "img"
     assert per_month.find(f"{SVG}title") is not None
     titles = [bar.findtext(f"{SVG}title") for bar in per_month.findall(f".//{SVG}rect")]
