@@ -18,9 +18,12 @@ from bot.cli.common import By, acting_staff, fail, say, settings_or_exit
 from bot.cli.reminder_targets import notifiers_from_settings
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
+from bot.content.errors import ContentError
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
 from bot.tickets.permissions import StaffLinks
+from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import Reminders
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
 
 log = logging.getLogger(__name__)
@@ -187,8 +190,10 @@ def reminders(
     settings = settings_or_exit()
     try:
         notifiers = notifiers_from_settings(settings)
-        requests = RequestService.from_settings(settings)
-    except ConfigError as error:
+        school = school_from_settings(settings)
+        words = ReminderWords.load(school.answers_dir)
+        requests = RequestService.from_settings(settings, school=school)
+    except (ConfigError, ContentError) as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:
         raise fail(str(error)) from error
@@ -205,6 +210,7 @@ def reminders(
         notifiers,
         due_soon_days=settings.reminder_due_soon_days,
         link_base=settings.public_url,
+        words=words,
     )
     stop = threading.Event()
     if interval is not None:
@@ -236,7 +242,7 @@ def _run_once(service: Reminders, *, dry_run: bool, targets: list[str]) -> bool:
     if dry_run and not targets:
         say(f"{len(report.notices)} reminders are due; no target is configured")
         for notice in report.notices:
-            say(f"  {notice.reminder.value}: {notice.line()}")
+            say(f"  {notice.reminder.value}: {service.words.line(notice)}")
     for target in targets:
         if target in report.failed:
             say(f"{target}: not sent, will retry: {report.failed[target]}")
@@ -244,5 +250,5 @@ def _run_once(service: Reminders, *, dry_run: bool, targets: list[str]) -> bool:
         sent = report.sent.get(target, [])
         say(f"{target}: {verb} {len(sent)} reminders")
         for notice in sent:
-            say(f"  {notice.reminder.value}: {notice.line()}")
+            say(f"  {notice.reminder.value}: {service.words.line(notice)}")
     return bool(report.failed)

@@ -26,6 +26,7 @@ from bot.conversation.intake_words import IntakeWords
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship
 from bot.tickets.letters import check_letters
+from bot.tickets.reminder_words import ReminderWords
 from bot.types import Audience
 
 # Templates the conversation renders besides the intents', with the variables each receives.
@@ -126,10 +127,11 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    try:
-        ConsolePhrases.load(answers_dir)
-    except ContentError as error:
-        problems.append(str(error))
+    for load_words in (ConsolePhrases.load, ReminderWords.load):
+        try:
+            load_words(answers_dir)
+        except ContentError as error:
+            problems.append(str(error))
     # The letters to requesters (answers/letters) render for every kind of request.
     problems += check_letters(answers_dir, answers.facts)
     return problems

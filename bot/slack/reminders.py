@@ -8,7 +8,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack.markup import escape
-from bot.tickets.reminders import DeliveryFailed, Notice, Reminder, summary
+from bot.tickets.notices import Notice, Reminder
+from bot.tickets.reminder_words import ReminderWords
+from bot.tickets.reminders import DeliveryFailed
 
 TARGET = "slack"
 
@@ -22,11 +24,11 @@ class SlackNotifier:
         self._client = client
         self._channel = channel
 
-    def send(self, notices: Sequence[Notice]) -> None:
-        lines = [f"*{escape(summary(notices))}*"]
+    def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
+        lines = [f"*{escape(words.summary(notices))}*"]
         for n in notices:
             reference = f"<{n.link}|{n.reference}>" if n.link else n.reference
-            text = escape(n.line()).replace(n.reference, reference, 1)
+            text = escape(words.line(n)).replace(n.reference, reference, 1)
             lines.append(f"• {':red_circle: ' if n.reminder is Reminder.OVERDUE else ''}{text}")
         try:
             self._client.chat_postMessage(

@@ -23,21 +23,23 @@ from microsoft_agents.hosting.core import CardFactory
 from bot.config import ConfigError
 from bot.teams.poster import ChannelPoster
 from bot.teams.triage_card import triage_card
-from bot.tickets.reminders import DeliveryFailed, Notice, Reminder, plain_text
+from bot.tickets.notices import Notice, Reminder
+from bot.tickets.reminder_words import ReminderWords
+from bot.tickets.reminders import DeliveryFailed
 
 TARGET = "teams"
 _TIMEOUT_SECONDS = 30
 _FAILURES = (aiohttp.ClientError, OSError, TimeoutError, RuntimeError)
 
 
-def reminder_card(notice: Notice, today: date) -> dict[str, Any]:
+def reminder_card(notice: Notice, today: date, words: ReminderWords) -> dict[str, Any]:
     """The ticket's triage card, headed by the reminder: the same buttons work it from here."""
     if notice.ticket is None:
         raise ValueError("a reminder card needs the ticket it is about")
     card = triage_card(notice.ticket, today)
     heading = {
         "type": "TextBlock",
-        "text": notice.line(),
+        "text": words.line(notice),
         "wrap": True,
         "weight": "Bolder",
         "color": "Attention" if notice.reminder is Reminder.OVERDUE else "Warning",
@@ -46,7 +48,7 @@ def reminder_card(notice: Notice, today: date) -> dict[str, Any]:
     if notice.link:
         card["actions"] = [
             *card["actions"],
-            {"type": "Action.OpenUrl", "title": "Open in the console", "url": notice.link},
+            {"type": "Action.OpenUrl", "title": words.open_in_console, "url": notice.link},
         ]
     return card
 
@@ -61,13 +63,13 @@ class TeamsBotNotifier:
         self._channel_id = channel_id
         self._today = today
 
-    def send(self, notices: Sequence[Notice]) -> None:
-        asyncio.run(self._post_all(notices))
+    def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
+        asyncio.run(self._post_all(notices, words))
 
-    async def _post_all(self, notices: Sequence[Notice]) -> None:
+    async def _post_all(self, notices: Sequence[Notice], words: ReminderWords) -> None:
         delivered: list[Notice] = []
         for notice in notices:
-            card = CardFactory.adaptive_card(reminder_card(notice, self._today()))
+            card = CardFactory.adaptive_card(reminder_card(notice, self._today(), words))
             try:
                 await self._poster.post(
                     self._channel_id, Activity(type=ActivityTypes.message, attachments=[card])
@@ -89,8 +91,8 @@ class TeamsWebhookNotifier:
             raise ConfigError("PRIVACYBOT_TEAMS_REMINDER_WEBHOOK_URL: must be an https:// URL")
         self._url = url
 
-    def send(self, notices: Sequence[Notice]) -> None:
-        body = json.dumps({"text": plain_text(notices).replace("\n", "\n\n")}).encode()
+    def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
+        body = json.dumps({"text": words.plain_text(notices).replace("\n", "\n\n")}).encode()
         request = urllib.request.Request(
             self._url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )

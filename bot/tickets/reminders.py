@@ -19,28 +19,23 @@ before a failure, so those are never sent again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from enum import StrEnum
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.rules.clock import london_now
-from bot.rules.deadlines import kind_label
 from bot.storage.engine import storage_errors
 from bot.storage.tables import ReminderSent
 from bot.tickets.mailer import Mailer, MailFailed
-from bot.tickets.service import RequestService, TicketView
+from bot.tickets.notices import Notice, due_notices
+from bot.tickets.reminder_words import ReminderWords, shipped_reminder_words
+from bot.tickets.service import RequestService
 
 log = logging.getLogger(__name__)
-
-
-class Reminder(StrEnum):
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
 
 
 class DeliveryFailed(Exception):
@@ -52,95 +47,14 @@ class DeliveryFailed(Exception):
         self.delivered = tuple(delivered)
 
 
-@dataclass(frozen=True)
-class Notice:
-    """One reminder about one ticket."""
-
-    reminder: Reminder
-    reference: str
-    kind: str  # in words
-    due_date: date
-    days: int  # left (due soon) or past (overdue)
-    assignee: str | None
-    link: str | None
-    # The ticket as it stood, for a notifier that shows its actions (Teams cards).
-    ticket: TicketView | None = field(default=None, compare=False, repr=False)
-
-    def line(self) -> str:
-        if self.reminder is Reminder.OVERDUE:
-            when = f"was due {self.due_date:%a %-d %b}, {_days(self.days)} overdue"
-        elif self.days == 0:
-            when = f"due today, {self.due_date:%a %-d %b}"
-        else:
-            when = f"due {self.due_date:%a %-d %b}, in {_days(self.days)}"
-        who = f"with {self.assignee}" if self.assignee else "nobody has taken it"
-        return f"{self.reference} ({self.kind}): {when}; {who}"
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
-
-
-def due_notices(
-    tickets: Iterable[TicketView], today: date, *, due_soon_days: int, link_base: str | None
-) -> list[Notice]:
-    """Return the reminders the open tickets call for today, overdue first, soonest due first."""
-    notices = []
-    for ticket in tickets:
-        if ticket.closed or ticket.paused:  # a paused clock has no due date to chase yet
-            continue
-        left = ticket.days_left(today)
-        if left < 0:
-            reminder, days = Reminder.OVERDUE, -left
-        elif left <= due_soon_days:
-            reminder, days = Reminder.DUE_SOON, left
-        else:
-            continue
-        link = f"{link_base}/console/tickets/{ticket.reference}" if link_base else None
-        notices.append(
-            Notice(
-                reminder,
-                ticket.reference,
-                kind_label(ticket.kind),
-                ticket.due_date,
-                days,
-                ticket.assignee,
-                link,
-                ticket,
-            )
-        )
-    notices.sort(key=lambda n: (n.reminder is not Reminder.OVERDUE, n.due_date, n.reference))
-    return notices
-
-
-def summary(notices: Sequence[Notice]) -> str:
-    overdue = sum(1 for n in notices if n.reminder is Reminder.OVERDUE)
-    soon = len(notices) - overdue
-    parts = [f"{overdue} overdue"] if overdue else []
-    parts += [f"{soon} due soon"] if soon else []
-    return "Data protection requests: " + " and ".join(parts)
-
-
-def plain_text(notices: Sequence[Notice]) -> str:
-    """The notices as plain text, grouped: overdue, then due soon."""
-    lines = [summary(notices), ""]
-    for reminder, heading in ((Reminder.OVERDUE, "Overdue"), (Reminder.DUE_SOON, "Due soon")):
-        group = [n for n in notices if n.reminder is reminder]
-        if group:
-            lines.append(f"{heading}:")
-            lines += [f"- {n.line()}" + (f"\n  {n.link}" if n.link else "") for n in group]
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 class Notifier(Protocol):
     """Somewhere reminders go; `target` is its name in reminders_sent (slack, teams, email)."""
 
     @property
     def target(self) -> str: ...
 
-    def send(self, notices: Sequence[Notice]) -> None:
-        """Deliver the notices as one message, or raise DeliveryFailed."""
+    def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
+        """Deliver the notices in `words` as one message, or raise DeliveryFailed."""
 
 
 class EmailNotifier:
@@ -162,9 +76,10 @@ class EmailNotifier:
         self._mailer = Mailer(host, port, security, sender, user, password)
         self._recipients = list(recipients)
 
-    def send(self, notices: Sequence[Notice]) -> None:
+    def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
         try:
-            self._mailer.send(", ".join(self._recipients), summary(notices), plain_text(notices))
+            subject, body = words.summary(notices), words.plain_text(notices)
+            self._mailer.send(", ".join(self._recipients), subject, body)
         except MailFailed as error:
             where = f"{self._mailer.host}:{self._mailer.port}"
             raise DeliveryFailed(f"email via {where} failed: {error}") from error
@@ -190,8 +105,10 @@ class Reminders:
         due_soon_days: int,
         link_base: str | None = None,
         now: Callable[[], datetime] = london_now,
+        words: ReminderWords | None = None,
     ) -> None:
         self._requests = requests
+        self.words = words or shipped_reminder_words()
         self._sessions = requests.sessions
         self._notifiers = list(notifiers)
         self._due_soon_days = due_soon_days
@@ -206,6 +123,7 @@ class Reminders:
             today,
             due_soon_days=self._due_soon_days,
             link_base=self._link_base,
+            kind_label=self._requests.messages.kind_label,
         )
         report = RunReport(notices)
         for notifier in self._notifiers:
@@ -217,7 +135,7 @@ class Reminders:
             if not claimed:
                 continue
             try:
-                notifier.send(claimed)
+                notifier.send(claimed, self.words)
             except DeliveryFailed as error:
                 log.error("reminders to %s not sent, will retry: %s", notifier.target, error)
                 for notice in claimed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
+from bot.content.location import packaged_content_dir
 from bot.rules.clock import LONDON
 from bot.rules.deadlines import PauseReason
 from bot.slack.reminders import SlackNotifier
@@ -20,7 +22,9 @@ from bot.storage.tables import ReminderSent
 from bot.teams.poster import ChannelPoster
 from bot.teams.reminders import TeamsBotNotifier, TeamsWebhookNotifier
 from bot.teams.sdk import connect
-from bot.tickets.reminders import EmailNotifier, Notifier, Reminder, Reminders, due_notices
+from bot.tickets.notices import Reminder, due_notices
+from bot.tickets.reminder_words import ReminderWords
+from bot.tickets.reminders import EmailNotifier, Notifier, Reminders
 from bot.tickets.service import NewRequest, RequestService, TicketView
 from tests.cli.test_requests import run
 from tests.conftest import Clock
@@ -84,14 +88,19 @@ def test_the_notices_are_chosen_by_the_clock(
     service: RequestService, clock: Clock, tickets: dict[str, TicketView]
 ) -> None:
     notices = due_notices(
-        service.list_tickets(), clock.today, due_soon_days=5, link_base="https://bot.example"
+        service.list_tickets(),
+        clock.today,
+        due_soon_days=5,
+        link_base="https://bot.example",
+        kind_label=service.messages.kind_label,
     )
     assert [(n.reminder, n.reference) for n in notices] == [
         (Reminder.OVERDUE, tickets["overdue"].reference),
         (Reminder.DUE_SOON, tickets["due_soon"].reference),
     ]
     assert notices[1].link == f"https://bot.example/console/tickets/{tickets['due_soon'].reference}"
-    assert notices[1].line() == (
+    words = ReminderWords.load(packaged_content_dir("answers"))
+    assert words.line(notices[1]) == (
         f"{tickets['due_soon'].reference} (subject access request): due Thu 5 Mar, in 2 days; "
         "nobody has taken it"
     )
@@ -365,3 +374,28 @@ def test_a_teams_failure_part_way_sends_the_rest_next_time_and_nothing_twice(
     assert len(headings) == 2
     assert tickets["overdue"].reference in headings[0]
     assert tickets["due_soon"].reference in headings[1]
+
+
+def test_reminders_speak_the_schools_words(
+    service: RequestService,
+    clock: Clock,
+    tickets: dict[str, TicketView],
+    slack: FakeSlack,
+    smtp: tuple[Inbox, int],
+    tmp_path: Path,
+) -> None:
+    inbox, port = smtp
+    answers = tmp_path / "answers"
+    shutil.copytree(packaged_content_dir("answers"), answers)
+    reminders = answers / "reminders.yaml"
+    text = reminders.read_text(encoding="utf-8")
+    text = text.replace('summary: "Data protection requests: {counts}"', 'summary: "DP: {counts}"')
+    reminders.write_text(text.replace("unassigned: nobody has taken it", "unassigned: unowned"))
+    words = ReminderWords.load(answers)
+
+    Reminders(service, notifiers(slack, port), due_soon_days=5, now=clock, words=words).run()
+
+    (email,) = inbox.messages
+    assert email["Subject"] == "DP: 1 overdue and 1 due soon"
+    assert "; unowned" in email.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "; unowned" in posted(slack)[0]

@@ -164,3 +164,16 @@ def test_a_console_sentence_left_empty_is_named(content_copy: tuple[Path, Path])
     phrases.write_text(text.replace("  take: You have taken this ticket.", '  take: ""'))
     problems = check_content(intents, answers)
     assert any("console.yaml" in p and "done.take" in p for p in problems), problems
+
+
+def test_a_reminder_sentence_taken_out_is_named(content_copy: tuple[Path, Path]) -> None:
+    intents, answers = content_copy
+    reminders = answers / "reminders.yaml"
+    kept = [
+        line
+        for line in reminders.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("unassigned:")
+    ]
+    reminders.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    problems = check_content(intents, answers)
+    assert any("reminders.yaml" in p and "unassigned" in p for p in problems), problems
