@@ -180,6 +180,20 @@ def test_with_the_keyboard_up_the_conversation_keeps_the_room(
         expect(page.locator(".chat-footer")).to_be_visible()
 
 
+def test_on_an_upright_phone_an_answer_gets_most_of_the_screen(
+    browser: Any, server: OwnServer
+) -> None:
+    # 390 x 780 is a common phone held upright: the small print once left the answer 324 px.
+    for page in watched_page(browser, width=390, height=780):
+        chat = ChatPage.open(page, server.url)
+        chat.ask(QUESTION)
+        height = page.locator("#transcript").bounding_box()["height"]
+        assert height >= 400, f"the conversation gets only {height:.0f} px of 780"
+        # The keyboard hint is kept for screen readers, not shown.
+        expect(page.locator("#ask-hint")).to_have_count(1)
+        assert page.locator("#ask-hint").bounding_box()["height"] <= 1
+
+
 def test_past_buttons_look_clearly_different_from_live_ones(page: Any, server: OwnServer) -> None:
     chat = ChatPage.open(page, server.url)
     chat.ask(ambiguous_question(server.url))
