@@ -41,6 +41,9 @@ class Decision:
     ranked: tuple[Candidate, ...]  # the best in-scope intents' best showings, best first
     options: tuple[Candidate, ...]  # what the reply acts on: one to answer, two or three to choose
     out_of_scope: Candidate | None = None  # the nearest "not covered" phrasing
+    # On a fallback, the best in-scope intent if it came near (within the band's margin of the
+    # "did you mean" line): the reply may say more about it ("a complaint, but not about data").
+    near_miss: Candidate | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -65,6 +68,10 @@ class Tuning:
     semantic_floor: float = 0.25
     # A question sentence inside a long message counts this much of its own score.
     sentence_weight: float = 0.95
+    # ...unless the whole message is this much nearer a "not covered" phrasing than the intent:
+    # then the story around the question says what it is about ("the toilets are filthy. Who do
+    # I complain to?"). Chosen on the tuning split, where no right lift was within 8 points.
+    sentence_context_margin: float = 10.0
     # In the middle band, other intents within this many points of the best are offered too.
     # A lead this large in the lexical score alone is no close call, however close the blend.
     lexical_lead: float = 10.0
@@ -158,23 +165,7 @@ class Matcher:
         whole = self._blend(text)
         if whole is None:
             return []
-        best = list(whole)
-        source: list[str | None] = [None] * len(self._starts)
-        # A question sentence of a long message may carry a notice intent further than the whole
-        # message does; small talk ("thanks for the letter") never wins this way.
-        sentences = questions_in(text) if self.tuning.sentence_weight > 0 else []
-        for sentence in sentences:
-            part = self._blend(sentence)
-            if part is None:
-                continue
-            lifted = part[0] * self.tuning.sentence_weight
-            better = self._is_notice & (lifted > best[0])
-            if better.any():
-                for column in range(5):
-                    values = lifted if column == 0 else part[column]
-                    best[column] = np.where(better, values, best[column])
-                for position in np.flatnonzero(better):
-                    source[int(position)] = sentence
+        best, source = self._lift_by_sentences(text, list(whole))
         order = np.argsort(-best[0], kind="stable")
         if limit is not None:
             order = np.r_[order[:limit], np.flatnonzero(self._is_out_of_scope)]
@@ -184,6 +175,37 @@ class Matcher:
         ]
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
+
+    def _lift_by_sentences(
+        self, text: str, best: list[FloatArray]
+    ) -> tuple[list[FloatArray], list[str | None]]:
+        """Scores where a question sentence of a long message carries an intent further.
+
+        Only notice intents are lifted: small talk ("thanks for the letter") never wins this way.
+        Nor does a sentence that is itself at least as near a "not covered" phrasing ("I want to
+        complain." fits both kinds of complaint), nor one in a message that as a whole is clearly
+        about something the notice does not cover.
+        """
+        source: list[str | None] = [None] * len(self._starts)
+        sentences = questions_in(text) if self.tuning.sentence_weight > 0 else []
+        if not sentences:
+            return best, source
+        whole_out = best[0][self._is_out_of_scope].max(initial=0.0)
+        liftable = self._is_notice & (whole_out - best[0] < self.tuning.sentence_context_margin)
+        for sentence in sentences:
+            part = self._blend(sentence)
+            if part is None:
+                continue
+            lifted = part[0] * self.tuning.sentence_weight
+            sentence_out = part[0][self._is_out_of_scope].max(initial=0.0)
+            better = liftable & (part[0] > sentence_out) & (lifted > best[0])
+            if better.any():
+                for column in range(5):
+                    values = lifted if column == 0 else part[column]
+                    best[column] = np.where(better, values, best[column])
+                for position in np.flatnonzero(better):
+                    source[int(position)] = sentence
+        return best, source
 
     def _candidate(self, position: int, parts: list[FloatArray], sentence: str | None) -> Candidate:
         blended, lexical, semantic, lexical_row, semantic_row = (p[position] for p in parts)
@@ -207,16 +229,21 @@ class Matcher:
         self._last = (text, decision)
         return decision
 
+    def _fallback(self, in_scope: tuple[Candidate, ...], nearest_out: Candidate | None) -> Decision:
+        near_line = self.tuning.suggest_threshold - self.tuning.band_margin
+        near = in_scope[0] if in_scope and in_scope[0].score >= near_line else None
+        return Decision(Outcome.FALLBACK, in_scope, (), nearest_out, near_miss=near)
+
     def _decide(self, text: str) -> Decision:
         ranked = self.rank(text, limit=_RANKED_FOR_A_DECISION)
         in_scope = tuple(c for c in ranked if c.intent.kind is not IntentKind.OUT_OF_SCOPE)
         nearest_out = next((c for c in ranked if c.intent.kind is IntentKind.OUT_OF_SCOPE), None)
         tuning = self.tuning
         if not in_scope or ranked[0].intent.kind is IntentKind.OUT_OF_SCOPE:
-            return Decision(Outcome.FALLBACK, in_scope, (), nearest_out)
+            return self._fallback(in_scope, nearest_out)
         top = in_scope[0]
         if top.score < tuning.suggest_threshold:
-            return Decision(Outcome.FALLBACK, in_scope, (), nearest_out)
+            return self._fallback(in_scope, nearest_out)
         runner_up = in_scope[1] if len(in_scope) > 1 else None
         threshold = top.intent.threshold or tuning.answer_threshold
         # Close in the blend, unless the words alone settle it: the static table hears "who" and
@@ -234,7 +261,7 @@ class Matcher:
             return Decision(Outcome.DID_YOU_MEAN, in_scope, (top, runner_up), nearest_out)
         # The middle band: not sure enough to answer, so offer the best few that are near it.
         if nearest_out is not None and nearest_out.score > top.score - tuning.out_of_scope_margin:
-            return Decision(Outcome.FALLBACK, in_scope, (), nearest_out)
+            return self._fallback(in_scope, nearest_out)
         near = tuple(
             c
             for c in in_scope[: tuning.max_choices]
