@@ -31,7 +31,7 @@ from bot.types import Audience
 
 # Templates the conversation renders besides the intents', with the variables each receives.
 SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
-    "_fallback": [{}],
+    "_fallback": [{"closest": None}, {"closest": "complain_to_ico"}],
     "_did_you_mean": [{"options": ["First choice", "Second choice"]}, {"options": ["Only"]}],
     "_bad_input": [
         {"problem": problem, "limit": 2000} for problem in ("empty", "too_long", "unreadable")

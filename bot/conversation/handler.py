@@ -285,7 +285,11 @@ class Conversation:
                 Choice(c.intent.title, CHOOSE_INTENT_PREFIX + c.intent.id) for c in decision.options
             )
             return Reply(text, choices=choices, match=info)
-        return Reply(self.answers.render("_fallback", audience), match=info)
+        # The topic it came near lets the template say more: a complaint that is not about
+        # personal data is pointed to the school's complaints procedure.
+        near = decision.near_miss
+        closest = near.intent.id if near is not None else None
+        return Reply(self.answers.render("_fallback", audience, closest=closest), match=info)
 
     def answer(
         self,

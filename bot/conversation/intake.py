@@ -98,7 +98,7 @@ class Intake:
         # Made like a request but not in so many words, or in so many words but about no right
         # the closest answer knows: ask before starting. Anything else is answered as asked.
         like_a_request = top is not None and top.is_request and intent_kind is not None
-        if not (like_a_request or (plain and intent_kind is None)):
+        if not (like_a_request or (plain and intent_kind is None and not _not_covered(decision))):
             return None
         state.offer = Offer(kind, message.received_at, text)
         return self.prompts.proposal(message.audience, kind)
@@ -347,6 +347,13 @@ def _kind(value: str) -> TicketKind | None:
 
 def _refuse(problem: str) -> Any:
     raise InvalidAnswer(problem)
+
+
+def _not_covered(decision: Decision) -> bool:
+    """The matcher found the message nearer something the notice does not cover than any topic:
+    "the toilets are a disgrace and I want to complain" is no complaint about data handling."""
+    nearest_out, best = decision.out_of_scope, decision.best
+    return nearest_out is not None and (best is None or nearest_out.score >= best.score)
 
 
 # format_date is read from here by the Slack and Teams ticket cards.

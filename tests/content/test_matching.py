@@ -124,6 +124,37 @@ def test_the_middle_band_offers_up_to_three_choices(conversation: Conversation) 
     assert all(c.intent.kind.value == "notice" for c in decision.options)
 
 
+def test_a_complaint_about_something_else_is_refused(conversation: Conversation) -> None:
+    # "Who do I complain to?" fits any complaint: the story around it says which, so the sentence
+    # alone cannot carry the data-protection answer (issue 12).
+    decision = conversation.matcher.decide(
+        "The changing rooms after PE are filthy and the showers are cold. Who do I complain to?"
+    )
+    assert decision.outcome is Outcome.FALLBACK
+    # Near enough for the fallback to point to the school's complaints procedure instead.
+    assert decision.near_miss is not None
+    assert decision.near_miss.intent.id == "complain_to_ico"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The school lost the folder with my son's care plan in it. Who do I complain to?",
+        "i want to complain about how the school handled my personal information",
+    ],
+)
+def test_a_complaint_about_personal_data_is_answered(
+    message: str, conversation: Conversation
+) -> None:
+    decision = conversation.matcher.decide(message)
+    assert decision.outcome is Outcome.ANSWER
+    assert decision.options[0].intent.id == "complain_to_ico"
+
+
+def test_a_fallback_far_from_every_topic_names_no_near_miss(conversation: Conversation) -> None:
+    assert conversation.matcher.decide("when is the next inset day").near_miss is None
+
+
 @pytest.mark.parametrize(
     "question",
     [
