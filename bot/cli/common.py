@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,8 +17,9 @@ from rich.markup import escape
 from bot.config import ConfigError, Settings, load_settings
 from bot.rules.clock import LONDON
 from bot.rules.lifecycle import TicketError
-from bot.storage.engine import StorageUnavailable
-from bot.tickets.service import RequestService, TicketView
+
+if TYPE_CHECKING:
+    from bot.tickets.service import RequestService, TicketView
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def settings_or_exit() -> Settings:
 @contextmanager
 def request_service() -> Iterator[RequestService]:
     """Open the request service, turning every expected failure into a one-line error."""
+    # Imported here: SQLAlchemy and Alembic are for the ticket commands, not for `classify`.
+    from bot.storage.engine import StorageUnavailable
+    from bot.tickets.service import RequestService
+
     try:
         service = RequestService.from_settings(settings_or_exit())
     except ConfigError as error:

@@ -8,49 +8,52 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
-from rich.table import Table
 
 from bot.cli.common import fail, settings_or_exit
-from bot.cli.db import db_app
-from bot.cli.deadline import deadline
-from bot.cli.letters import letters_app
-from bot.cli.purge import purge
-from bot.cli.serve import serve
-from bot.cli.staff import reminders, staff_app
-from bot.cli.tickets import tickets_app
-from bot.cli.triage import triage_app
+from bot.cli.lazy import LazyGroup
 from bot.content.embedding import TABLE_PATH
 from bot.content.errors import ContentError
 from bot.content.evaluation import EvaluationReport, evaluate, read_labelled
 from bot.content.explain import explain
 from bot.content.intents import load_intents
 from bot.conversation.assembly import build_conversation, build_matcher
-from bot.conversation.content_check import check_content
 from bot.conversation.handler import Conversation, check_text
-from bot.slack.socket import slack_socket
-from bot.storage.engine import StorageUnavailable
-from bot.teams.cli import teams_app
 from bot.types import Audience, Channel, Message, Reply
 
-app = typer.Typer(help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True)
+
+class Commands(LazyGroup):
+    """`ask`, `classify`, `chat`, `eval` and `content` are defined here; the rest are imported
+    when run, so answering a question never loads the database, the web server or a chat SDK."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "serve": "bot.cli.serve:serve",
+        "slack-socket": "bot.slack.socket:slack_socket",
+        "deadline": "bot.cli.deadline:deadline",
+        "purge": "bot.cli.purge:purge",
+        "reminders": "bot.cli.staff:reminders",
+        "tickets": "bot.cli.tickets:tickets_app",
+        "db": "bot.cli.db:db_app",
+        "teams": "bot.teams.cli:teams_app",
+        "staff": "bot.cli.staff:staff_app",
+        "letters": "bot.cli.letters:letters_app",
+        "triage": "bot.cli.triage:triage_app",
+    }
+    order: ClassVar[tuple[str, ...]] = (
+        *("serve", "slack-socket", "deadline", "purge", "reminders"),
+        *("ask", "classify", "chat", "eval", "content"),
+        *("tickets", "db", "teams", "staff", "letters", "triage"),
+    )
+
+
+app = typer.Typer(
+    cls=Commands, help="A helpdesk bot for a school's pupil privacy notice.", no_args_is_help=True
+)
 content_app = typer.Typer(help="Check the intents and answers folders.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
-app.command()(serve)
-app.command("slack-socket")(slack_socket)
-app.add_typer(tickets_app, name="tickets")
-app.add_typer(db_app, name="db")
-app.add_typer(teams_app, name="teams")
-app.command("deadline")(deadline)
-app.command("purge")(purge)
-app.add_typer(staff_app, name="staff")
-app.command("reminders")(reminders)
-app.add_typer(letters_app, name="letters")
-app.add_typer(triage_app, name="triage")
 
 console = Console()
 errors = Console(stderr=True)
@@ -60,14 +63,28 @@ AudienceOption = Annotated[
 ]
 
 
-def conversation(*, with_database: bool = False) -> Conversation:
-    """The handler; `ask` and `classify` need no database, `chat` keeps its intake in one."""
+def conversation() -> Conversation:
+    """The handler without a database, for `ask` and `classify`."""
     try:
-        return build_conversation(settings_or_exit(), with_database=with_database)
+        return build_conversation(settings_or_exit(), with_database=False)
     except ContentError as error:
-        raise fail(f"{error}\nRun `privacybot content check` for every problem.", 2) from error
+        raise _content_failure(error) from error
+
+
+def conversation_with_database() -> Conversation:
+    """The handler for `chat`, which keeps its intake in the database."""
+    from bot.storage.engine import StorageUnavailable  # only `chat` loads SQLAlchemy
+
+    try:
+        return build_conversation(settings_or_exit(), with_database=True)
+    except ContentError as error:
+        raise _content_failure(error) from error
     except StorageUnavailable as error:
         raise fail(f"the database cannot be reached: {error}", 2) from error
+
+
+def _content_failure(error: ContentError) -> typer.Exit:
+    return fail(f"{error}\nRun `privacybot content check` for every problem.", 2)
 
 
 def read_stdin_lines() -> Iterator[str]:
@@ -90,6 +107,8 @@ def show(reply: Reply, *, plain: bool) -> None:
     if plain:
         print(reply.text)
     else:
+        from rich.markdown import Markdown  # a terminal's only: piped output skips the parser
+
         console.print(Markdown(reply.text))
     for number, choice in enumerate(reply.choices, start=1):
         print(f"  {number}. {choice.label}")
@@ -145,7 +164,7 @@ def classify(audience: AudienceOption = Audience.PUBLIC) -> None:
 @app.command()
 def chat(audience: AudienceOption = Audience.PUBLIC) -> None:
     """Talk to the bot in the terminal (or pipe questions in, one per line)."""
-    bot = conversation(with_database=True)
+    bot = conversation_with_database()
     interactive = sys.stdin.isatty()
     conversation_id = uuid.uuid4().hex
     if interactive:
@@ -176,6 +195,9 @@ def _prompted_lines() -> Iterator[str]:
 @content_app.command("check")
 def content_check() -> None:
     """Validate intents and answers; each problem names its file."""
+    # Imported here: checking the letters templates loads the ticket code.
+    from bot.conversation.content_check import check_content
+
     config = settings_or_exit()
     problems = check_content(config.intents_dir, config.answers_dir)
     for problem in problems:
@@ -242,6 +264,8 @@ def _print_report(report: EvaluationReport) -> None:
             highlight=False,
         )
     if report.confusions:
+        from rich.table import Table
+
         table = Table(title="Confusions (expected -> got)")
         table.add_column("expected")
         table.add_column("got")

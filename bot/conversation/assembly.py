@@ -8,9 +8,7 @@ from bot.content.intents import load_intents
 from bot.content.matching import Matcher, Tuning
 from bot.content.school import School
 from bot.conversation.handler import Conversation
-from bot.conversation.store import ConversationStore
 from bot.tickets.school import school_from_settings
-from bot.tickets.service import RequestService
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -33,6 +31,10 @@ def build_conversation(
         max_message_chars=settings.max_message_chars,
     )
     if with_database:
+        # Imported here: `privacybot ask` and `classify` never load SQLAlchemy.
+        from bot.conversation.store import ConversationStore
+        from bot.tickets.service import RequestService
+
         requests = RequestService.from_settings(settings, school=school)
         conversation.requests = requests
         conversation.store = ConversationStore(requests.sessions)

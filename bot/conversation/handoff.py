@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.content.answers import Answers
-from bot.conversation.handoff_store import HandoffStore, HandoffView, NoConversation
-from bot.storage.engine import StorageUnavailable
 from bot.types import Audience
+
+if TYPE_CHECKING:
+    from bot.conversation.handoff_store import HandoffStore, HandoffView
 
 HANDOFF_START = "handoff:start"
 HANDOFF_DECLINE = "handoff:not_now"
@@ -102,6 +103,11 @@ class HandoffBridge:
     def open(self, conversation_id: str, transcript: list[tuple[str, str]]) -> None:
         if self.store.current(conversation_id) is not None:
             return  # already with staff: a second click must not start a second thread
+        # Imported here, like every database import on the way to the handler: a handler without
+        # a database (`privacybot classify`) never loads SQLAlchemy.
+        from bot.conversation.handoff_store import NoConversation
+        from bot.storage.engine import StorageUnavailable
+
         thread = self.threads.start(transcript)
         try:
             self.store.open(conversation_id, self.platform, thread.channel, thread.thread_id)

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.content.answers import Answers
 from bot.content.intents import IntentKind
@@ -40,9 +40,10 @@ from bot.conversation.state import ConversationState, IntakeState, Offer, Step
 from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship, RequestChannel, TicketError
-from bot.storage.engine import StorageUnavailable
-from bot.tickets.service import NewRequest, RequestService, TicketView
 from bot.types import Audience, Channel, Message, Reply
+
+if TYPE_CHECKING:
+    from bot.tickets.service import NewRequest, RequestService, TicketView
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ CHANNEL_OF: Mapping[Channel, RequestChannel] = {
 # A pupil or a member of staff asking about themselves is the person the data is about.
 _ABOUT_THEMSELVES = frozenset({Relationship.PUPIL, Relationship.STAFF})
 
-TicketListener = Callable[[TicketView], None]
+TicketListener = Callable[["TicketView"], None]
 
 
 class Intake:
@@ -286,6 +287,9 @@ class Intake:
     def _log(self, message: Message, intake: IntakeState, state: ConversationState) -> Reply:
         if self.requests is None:
             return self.prompts.said("unavailable", intake.audience, intake.kind)
+        # Only a handler with a database logs tickets; one without never loads SQLAlchemy.
+        from bot.storage.engine import StorageUnavailable
+
         request = self.new_request(intake, CHANNEL_OF[message.channel], message.conversation_id)
         actor = message.user or f"{message.channel.value} chat"
         try:
@@ -306,6 +310,8 @@ class Intake:
         self, intake: IntakeState, channel: RequestChannel, conversation_id: str
     ) -> NewRequest:
         """The ticket the finished intake describes: the person's first words always kept."""
+        from bot.tickets.service import NewRequest
+
         answers = intake.answers
         relationship = answers.relationship or Relationship.OTHER
         received_at = intake.received_at

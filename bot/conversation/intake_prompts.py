@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.content.answers import Answers
 from bot.conversation.intake_words import IntakeWords
 from bot.conversation.state import IntakeState, Step
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import RequestChannel
-from bot.tickets.service import TicketView
 from bot.types import Audience, Choice, Reply
+
+if TYPE_CHECKING:
+    from bot.tickets.service import TicketView
 
 CHOICE_PREFIX = "intake:"
 EDIT_PREFIX = f"{CHOICE_PREFIX}edit:"

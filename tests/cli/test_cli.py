@@ -131,3 +131,51 @@ def test_chat_takes_a_request_and_keeps_it_in_the_data_directory(data_dir: Path)
     assert result.returncode == 0, result.stderr
     assert "is logged as **SAR-" in result.stdout.decode()
     assert (data_dir / "privacybot.sqlite3").is_file()
+
+
+# What the ticket, console and server commands import; answering a question needs none of it.
+HEAVY_PACKAGES = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "slack_bolt"}
+MODULES_PROBE = """
+import json, sys
+from bot.cli.main import main
+sys.argv = ["privacybot", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def packages_loaded(*args: str, stdin: bytes = b"") -> tuple[bytes, set[str]]:
+    """Run the command as the entry point does; its output and every top package it imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", MODULES_PROBE, *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env=dict(os.environ),
+        check=True,
+    )
+    modules = json.loads(result.stderr.decode().splitlines()[-1])
+    return result.stdout, {module.split(".")[0] for module in modules}
+
+
+def test_classify_and_ask_do_not_load_the_database_the_server_or_a_chat_sdk() -> None:
+    # Start-up is what a script piping questions to `classify` waits for (issue 12).
+    out, packages = packages_loaded("classify", stdin=b"how long do you keep my sons data\n")
+    assert json.loads(out)["intent"] == "retention"
+    assert packages & HEAVY_PACKAGES == set()
+    out, packages = packages_loaded("ask", "what are cookies")
+    assert b"cookie" in out.lower()
+    assert packages & HEAVY_PACKAGES == set()
+
+
+def test_help_still_lists_every_command() -> None:
+    out, packages = packages_loaded("--help")
+    listed = {line.split()[1] for line in out.decode().splitlines() if line.startswith("│ ")}
+    expected = {"serve", "slack-socket", "deadline", "purge", "reminders", "ask", "classify"}
+    expected |= {"chat", "eval", "content", "tickets", "db", "teams", "staff", "letters", "triage"}
+    assert expected <= listed
+    # Listing them loads them, so the probe above would have seen these packages.
+    assert {"fastapi", "sqlalchemy"} <= packages
