@@ -28,7 +28,7 @@ from bot.console.triage import NoSuchPage, triage_router
 from bot.console.unanswered import UnansweredStore
 from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
-from bot.content.console_phrases import ConsolePhrases
+from bot.content.console_phrases import console_phrases
 from bot.content.errors import ContentError
 from bot.content.school import School
 from bot.conversation.assembly import build_matcher
@@ -67,7 +67,7 @@ def mount_console(
     staff_sessions = StaffSessions(requests.sessions, lifetime=cookies.lifetime)
     gate = Gate(StaffAccounts(requests.sessions), cookies, staff_sessions, LoginThrottle(limiter))
     try:
-        phrases = ConsolePhrases.load(school.answers_dir)
+        phrases = console_phrases(school.answers_dir)
     except ContentError as error:
         raise ConfigError(str(error)) from error
     pages = Pages(phrases, requests.messages.kind_label)

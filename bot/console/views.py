@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
 from bot.console.wording import long_date, long_moment, period, stored_value
-from bot.content.console_phrases import ConsolePhrases
+from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 from bot.tickets.service import TicketView
 
@@ -69,7 +69,7 @@ def _words(value: object) -> str:
 class Pages:
     """Renders templates with what every console page needs."""
 
-    def __init__(self, phrases: ConsolePhrases, kind_label: Callable[[TicketKind], str]) -> None:
+    def __init__(self, phrases: Wordbook, kind_label: Callable[[TicketKind], str]) -> None:
         self.phrases = phrases
         self.kind_label = kind_label
         # Autoescape: names, notes and reasons are typed by people.

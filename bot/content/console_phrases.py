@@ -1,14 +1,10 @@
-"""The console's own sentences, read from answers/console.yaml: one lookup by key for every page."""
+"""The office console's own sentences (confirmations, login messages): answers/console.yaml."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot.content.answers import load_facts
-from bot.content.errors import ContentError
+from bot.content.wordbook import Wordbook
 
 PHRASES_FILE = "console.yaml"
 # Looked up by the console's code; start-up fails if the school's file lacks one.
@@ -21,33 +17,5 @@ REQUIRED = (
 ).split()
 
 
-@dataclass(frozen=True)
-class ConsolePhrases:
-    """Sentences by dotted key ("done.take"), with {placeholders} filled in by `say`."""
-
-    entries: Mapping[str, str]
-
-    @classmethod
-    def load(cls, answers_dir: Path) -> ConsolePhrases:
-        path = answers_dir / PHRASES_FILE
-        entries = dict(_flatten(load_facts(path)))
-        missing = [key for key in REQUIRED if not entries.get(key, "").strip()]
-        if missing:
-            raise ContentError(f"{path}: no words for {', '.join(missing)}")
-        return cls(entries)
-
-    def say(self, key: str, **values: str) -> str:
-        return self.entries[key].strip().format(**values)
-
-    def has(self, key: str) -> bool:
-        return key in self.entries
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> Mapping[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        elif isinstance(value, str):
-            flat[f"{prefix}{key}"] = value
-    return flat
+def console_phrases(answers_dir: Path) -> Wordbook:
+    return Wordbook.load(answers_dir / PHRASES_FILE, REQUIRED)

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.console import login
 from bot.console.accounts import NOT_AN_ADDRESS, Role, StaffAccounts
 from bot.console.throttle import FAILURE_TIERS, LoginBudgets
-from bot.content.console_phrases import ConsolePhrases
+from bot.content.console_phrases import console_phrases
 from bot.content.location import packaged_content_dir
 from bot.storage.tables import AuditEvent
 from bot.tickets.service import RequestService, TicketView
@@ -97,7 +97,7 @@ def test_every_login_failure_gets_the_same_answer_after_the_same_time(
         started = time.monotonic()
         answers.append(problem_of(app_client.post("/console/login", data=form)))
         times.append(time.monotonic() - started)
-    failed = ConsolePhrases.load(packaged_content_dir("answers")).say("login.failed")
+    failed = console_phrases(packaged_content_dir("answers")).say("login.failed")
     assert set(answers) == {(401, failed)}
     # The unknown address (a decoy hash), a wrong password (a real hash) and the refused one
     # (no hash at all) all wait out the same floor, which is longer than any of them takes; the
