@@ -19,9 +19,9 @@ from bot.cli.reminder_targets import notifiers_from_settings
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.reminders import Reminders
 from bot.tickets.service import RequestService
+from bot.tickets.staff_links import StaffLinks
 
 log = logging.getLogger(__name__)
 

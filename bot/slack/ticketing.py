@@ -25,8 +25,8 @@ from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel, T
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import NewRequest, TicketFilter
+from bot.tickets.staff_links import StaffLinks
 
 log = logging.getLogger(__name__)
 

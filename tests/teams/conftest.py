@@ -30,8 +30,8 @@ from bot.conversation import assembly as bootstrap
 from bot.conversation.handler import Conversation
 from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.teams.mount import MESSAGES_PATH
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import RequestService
+from bot.tickets.staff_links import StaffLinks
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
