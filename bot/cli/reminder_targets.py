@@ -10,8 +10,11 @@ import logging
 from datetime import datetime
 
 from bot.config import Settings
+from bot.content.answers import FACTS_FILE
 from bot.rules.clock import LONDON
+from bot.rules.lifecycle import allowed_actions
 from bot.tickets.reminders import EmailNotifier, Notifier
+from bot.tickets.school import load_school_type
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,14 @@ def _teams(settings: Settings) -> Notifier | None:
             service_url=settings.teams_service_url,
             tenant_id=settings.teams_tenant_id,
         )
-        return TeamsBotNotifier(poster, channel, lambda: datetime.now(LONDON).date())
+        # The card's buttons follow the school's rules, as the request service's do.
+        school_type = load_school_type(settings.answers_dir / FACTS_FILE)
+        return TeamsBotNotifier(
+            poster,
+            channel,
+            lambda: datetime.now(LONDON).date(),
+            lambda ticket: allowed_actions(ticket.kind, ticket.status, school_type),
+        )
     if webhook is not None:
         from bot.teams.reminders import TeamsWebhookNotifier
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 from urllib.error import URLError
@@ -21,20 +21,22 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
 from bot.config import ConfigError
+from bot.rules.lifecycle import Action
 from bot.teams.poster import ChannelPoster
 from bot.teams.triage_card import triage_card
 from bot.tickets.reminders import DeliveryFailed, Notice, Reminder, plain_text
+from bot.tickets.service import TicketView
 
 TARGET = "teams"
 _TIMEOUT_SECONDS = 30
 _FAILURES = (aiohttp.ClientError, OSError, TimeoutError, RuntimeError)
 
 
-def reminder_card(notice: Notice, today: date) -> dict[str, Any]:
+def reminder_card(notice: Notice, today: date, allowed: Collection[Action]) -> dict[str, Any]:
     """The ticket's triage card, headed by the reminder: the same buttons work it from here."""
     if notice.ticket is None:
         raise ValueError("a reminder card needs the ticket it is about")
-    card = triage_card(notice.ticket, today)
+    card = triage_card(notice.ticket, today, allowed)
     heading = {
         "type": "TextBlock",
         "text": notice.line(),
@@ -56,10 +58,17 @@ class TeamsBotNotifier:
 
     target = TARGET
 
-    def __init__(self, poster: ChannelPoster, channel_id: str, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        poster: ChannelPoster,
+        channel_id: str,
+        today: Callable[[], date],
+        actions_for: Callable[[TicketView], tuple[Action, ...]],
+    ) -> None:
         self._poster = poster
         self._channel_id = channel_id
         self._today = today
+        self._actions_for = actions_for
 
     def send(self, notices: Sequence[Notice]) -> None:
         asyncio.run(self._post_all(notices))
@@ -67,7 +76,8 @@ class TeamsBotNotifier:
     async def _post_all(self, notices: Sequence[Notice]) -> None:
         delivered: list[Notice] = []
         for notice in notices:
-            card = CardFactory.adaptive_card(reminder_card(notice, self._today()))
+            allowed = self._actions_for(notice.ticket) if notice.ticket else ()
+            card = CardFactory.adaptive_card(reminder_card(notice, self._today(), allowed))
             try:
                 await self._poster.post(
                     self._channel_id, Activity(type=ActivityTypes.message, attachments=[card])

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
 from bot.rules.clock import LONDON
-from bot.rules.deadlines import PauseReason
+from bot.rules.deadlines import MAINTAINED, PauseReason
+from bot.rules.lifecycle import allowed_actions
 from bot.slack.reminders import SlackNotifier
 from bot.storage.engine import session_factory
 from bot.storage.tables import ReminderSent
@@ -285,7 +286,12 @@ def teams_bot(connector: FakeConnector, data_dir: Path, clock: Clock) -> TeamsBo
     poster = ChannelPoster(
         connect(settings), service_url=connector.url, tenant_id=settings.teams_tenant_id
     )
-    return TeamsBotNotifier(poster, TRIAGE_CHANNEL, lambda: clock.today)
+    return TeamsBotNotifier(
+        poster,
+        TRIAGE_CHANNEL,
+        lambda: clock.today,
+        lambda ticket: allowed_actions(ticket.kind, ticket.status, MAINTAINED),
+    )
 
 
 def reminder_cards(connector: FakeConnector) -> list[dict[str, Any]]:
