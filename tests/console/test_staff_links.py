@@ -3,18 +3,24 @@ the user's rights in the channel follow the link at once."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.app import create_app
+from bot.config import ConfigError
 from bot.console.accounts import Role, StaffAccounts
+from bot.content.location import packaged_content_dir
 from bot.storage.tables import AuditEvent, StaffLink
 from bot.tickets.permissions import NotPermitted
 from bot.tickets.service import RequestService, TicketView
 from bot.tickets.staff_links import StaffLinks
 from tests.console.conftest import csrf_of, sign_in
+from tests.web.conftest import web_settings
 
 SLACK_USER = "U04ABCDE12"
 TEAMS_USER = "5b1c2a3e-0000-4000-8000-00000000a1e5"
@@ -210,3 +216,32 @@ def test_the_staff_page_leads_to_the_links(app_client: TestClient, staff: dict[R
     sign_in(app_client, staff[Role.ADMIN])
     page = app_client.get("/console/staff")
     assert 'href="/console/staff/links">Slack and Teams users who work tickets</a>' in page.text
+
+
+def test_the_page_speaks_the_schools_words_and_a_missing_one_stops_the_start(
+    tmp_path: Path, database_url: str, accounts: StaffAccounts, staff: dict[Role, str]
+) -> None:
+    answers = tmp_path / "answers"
+    shutil.copytree(packaged_content_dir("answers"), answers)
+    words = answers / "staff_links.yaml"
+    words.write_text(
+        words.read_text(encoding="utf-8").replace(
+            "title: Slack and Teams users", "title: Who works tickets from Slack or Teams"
+        ),
+        encoding="utf-8",
+    )
+    settings = web_settings(tmp_path / "data", database_url=database_url, answers_dir=answers)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        sign_in(client, staff[Role.ADMIN])
+        assert "<h1>Who works tickets from Slack or Teams</h1>" in client.get(PAGE).text
+
+    words.write_text(
+        "\n".join(
+            line
+            for line in words.read_text(encoding="utf-8").splitlines()
+            if "already_linked" not in line
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"staff_links\.yaml: missing .*problems\.already_linked"):
+        create_app(settings)
