@@ -20,6 +20,7 @@ from bot.conversation.handler import Conversation
 from bot.tickets.background import keep_running
 from bot.tickets.files import MAX_BYTES
 from bot.tickets.mailer import Mailer
+from bot.tickets.school import school_from_settings
 from bot.web.access_log import hide_conversation_ids
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
 from bot.web.body_limit import BodyLimit
@@ -57,7 +58,8 @@ _SMALL_BODY_ROUTES = (
 
 def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> FastAPI:
     """A fresh application on `settings`; `ready` replaces the database readiness check."""
-    conversation = build_conversation(settings)
+    school = school_from_settings(settings)
+    conversation = build_conversation(settings, school=school)
     hide_conversation_ids()
     limiter: RateLimiter = (
         RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
@@ -105,9 +107,9 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
     app.include_router(updates_router(chat))
     _mount_web_chat(app, settings, chat)
     # -- The office console (/console, issue 7): staff triage, figures, the request log. --
-    mount_console(app, settings, conversation.requests, limiter, conversation=conversation)
+    mount_console(app, settings, school, conversation.requests, limiter, conversation=conversation)
     # The requester's status page and secure links, with their background work.
-    jobs = mount_requester(app, settings, conversation, limiter)
+    jobs = mount_requester(app, settings, school, conversation, limiter)
     mount_static(app)
     _mount_configured_channels(app, settings, conversation)
     chat_body = settings.max_message_chars * _BYTES_PER_CHAR + _BODY_OVERHEAD

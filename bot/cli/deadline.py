@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail, settings_or_exit
-from bot.content.errors import ContentError
-from bot.conversation.assembly import build_school
+from bot.config import ConfigError
 from bot.rules.deadlines import (
     COMPLAINT_DUTY_STARTS,
     CalendarError,
@@ -22,6 +21,7 @@ from bot.rules.deadlines import (
     has_statutory_deadline,
     refuse_clock_change,
 )
+from bot.tickets.school import school_from_settings
 
 
 def deadline(
@@ -53,8 +53,8 @@ def deadline(
     clarifications = [_period(value, received) for value in pause or ()]
     restarts = [_restart(value, received) for value in restart or ()]
     try:
-        school = build_school(settings_or_exit())
-    except ContentError as error:
+        school = school_from_settings(settings_or_exit())
+    except ConfigError as error:
         raise fail(str(error), 2) from error
     try:
         for wanted, change in (

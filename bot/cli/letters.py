@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 
 from bot.cli.common import fail, settings_or_exit
-from bot.content.answers import Answers
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.acknowledgements import build_acknowledgements
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
 
 letters_app = typer.Typer(help="Letters to requesters.", no_args_is_help=True)
@@ -28,12 +28,11 @@ def send(
     """Email an acknowledgement for every request logged with an email address, once each."""
     settings = settings_or_exit()
     try:
-        requests = RequestService.from_settings(settings)
+        school = school_from_settings(settings)
+        requests = RequestService.from_settings(settings, school=school)
     except StorageUnavailable as error:
         raise fail(str(error)) from error
-    acknowledgements = build_acknowledgements(
-        settings, requests, Answers(settings.answers_dir).facts
-    )
+    acknowledgements = build_acknowledgements(settings, requests, school)
     if acknowledgements is None:
         raise fail("PRIVACYBOT_SMTP_HOST must be set to send letters", 2)
     while True:

@@ -20,6 +20,7 @@ from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
 from bot.tickets.reminders import Reminders
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
 from bot.tickets.staff_links import StaffLinks
 
@@ -186,8 +187,9 @@ def reminders(
     interval = parse_duration(every) if every else None
     settings = settings_or_exit()
     try:
-        notifiers = notifiers_from_settings(settings)
-        requests = RequestService.from_settings(settings)
+        school = school_from_settings(settings)
+        notifiers = notifiers_from_settings(settings, school)
+        requests = RequestService.from_settings(settings, school=school)
     except ConfigError as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -25,8 +26,8 @@ from bot.console.triage import NoSuchPage
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.lifecycle import TicketError
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
 from bot.tickets.delivery import Deliveries
@@ -60,16 +61,33 @@ def letters_router(
         include_in_schema=False,
         route_class=ConsoleRoute,
     )
+    desk = _LetterDesk(pages, requests, correspondence, tools)
+    _add_drafting_routes(router, gate, desk)
+    _add_sending_route(router, gate, desk)
+    _add_file_routes(router, gate, desk)
+    _add_delivery_routes(router, gate, desk)
+    return router
 
-    def ticket_of(reference: str) -> TicketView:
+
+@dataclass(frozen=True)
+class _LetterDesk:
+    """What every letters route shares: finding the ticket and drawing its letters page."""
+
+    pages: Pages
+    requests: RequestService
+    correspondence: Correspondence
+    tools: ResponseTools
+
+    def ticket_of(self, reference: str) -> TicketView:
         wanted = reference.strip().upper()
-        with transaction(requests.sessions) as session:
+        with transaction(self.requests.sessions) as session:
             found = session.scalar(select(Ticket).where(Ticket.reference == wanted))
             if found is None:
                 raise NoSuchPage(f"there is no ticket {wanted}")
             return ticket_view(found)
 
-    def letters_page(
+    def page(
+        self,
         request: Request,
         staff: StaffMember,
         ticket: TicketView,
@@ -79,17 +97,18 @@ def letters_router(
         problem: str | None = None,
         status: int = 200,
     ) -> HTMLResponse:
-        return pages.render(
+        tools = self.tools
+        return self.pages.render(
             request,
             "letters.html",
             staff=staff,
             status=status,
             section="tickets",
             ticket=ticket,
-            offered=correspondence.offered(ticket),
-            catalogue=correspondence.catalogue,
+            offered=self.correspondence.offered(ticket),
+            catalogue=self.correspondence.catalogue,
             emailed=email_address(ticket.requester_contact) is not None,
-            sent=sent_letters(requests, ticket.reference),
+            sent=sent_letters(self.requests, ticket.reference),
             files=tools.files.of_ticket(ticket.reference),
             checklist=tools.deliveries.checklist,
             checked=tools.deliveries.checked_by(ticket.reference),
@@ -99,6 +118,33 @@ def letters_router(
             problem=problem,
         )
 
+    async def did(
+        self,
+        request: Request,
+        staff: StaffMember,
+        ticket: TicketView,
+        what: str,
+        work: Callable[[], object],
+    ) -> Response:
+        """Run `work` and come back to the letters page saying `what` was done, or why not."""
+        try:
+            await run_in_threadpool(work)
+        except TicketError as error:
+            problem = str(error)
+            return await run_in_threadpool(
+                lambda: self.page(request, staff, ticket, problem=problem, status=400)
+            )
+        return _done_redirect(ticket, what)
+
+
+def _done_redirect(ticket: TicketView, what: str) -> Response:
+    where = f"{PREFIX}/tickets/{quote(ticket.reference)}/letters?sent={what}"
+    return RedirectResponse(where, status_code=303, headers=NO_STORE)
+
+
+def _add_drafting_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
+    catalogue, done_words = desk.correspondence.catalogue, desk.correspondence.done_words
+
     @router.get("", name="console_letters")
     def letters(
         request: Request,
@@ -106,10 +152,9 @@ def letters_router(
         staff: StaffMember = Depends(gate.staff),
         sent: str | None = None,
     ) -> HTMLResponse:
-        ticket = ticket_of(reference)
-        title = correspondence.catalogue.get(sent or "", {}).get("title")
-        title = title or correspondence.done_words.get(sent or "")
-        return letters_page(request, staff, ticket, done=f"Done: {title}." if title else None)
+        ticket = desk.ticket_of(reference)
+        title = catalogue.get(sent or "", {}).get("title") or done_words.get(sent or "")
+        return desk.page(request, staff, ticket, done=f"Done: {title}." if title else None)
 
     @router.post("", name="console_letters_redraft")
     def redraft(
@@ -119,7 +164,7 @@ def letters_router(
         form: Form = Depends(gate.form),
     ) -> HTMLResponse:
         drafts = {kind.value: form.get(kind.value) or "" for kind in LetterKind}
-        return letters_page(request, staff, ticket_of(reference), drafts=drafts)
+        return desk.page(request, staff, desk.ticket_of(reference), drafts=drafts)
 
     @router.post("/{kind}/preview", name="console_letter_preview")
     def preview(
@@ -129,17 +174,15 @@ def letters_router(
         staff: StaffMember = Depends(gate.staff),
         form: Form = Depends(gate.form),
     ) -> HTMLResponse:
-        ticket, chosen = ticket_of(reference), _kind(kind)
+        ticket, chosen = desk.ticket_of(reference), _kind(kind)
         message = form.get("message") or ""
         try:
-            letter = correspondence.preview(ticket, chosen, message)
+            letter = desk.correspondence.preview(ticket, chosen, message)
         except TicketError as error:
             drafts = {chosen.value: message}
-            return letters_page(
-                request, staff, ticket, drafts=drafts, problem=str(error), status=400
-            )
-        entry = correspondence.catalogue[chosen.value]
-        return pages.render(
+            return desk.page(request, staff, ticket, drafts=drafts, problem=str(error), status=400)
+        entry = catalogue[chosen.value]
+        return desk.pages.render(
             request,
             "letter_preview.html",
             staff=staff,
@@ -153,6 +196,8 @@ def letters_router(
             emailed=email_address(ticket.requester_contact) is not None,
         )
 
+
+def _add_sending_route(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
     @router.post("/{kind}/send", name="console_letter_send")
     async def send(
         request: Request,
@@ -164,38 +209,23 @@ def letters_router(
         chosen = _kind(kind)
         if chosen in RECORD_KEEPERS_ONLY:
             require_record_keeper(staff, "refuse a request")
-        ticket = await run_in_threadpool(ticket_of, reference)
+        ticket = await run_in_threadpool(desk.ticket_of, reference)
         message = form.get("message") or ""
         try:
-            await run_in_threadpool(correspondence.send, ticket, chosen, message, actor=staff.email)
+            await run_in_threadpool(
+                desk.correspondence.send, ticket, chosen, message, actor=staff.email
+            )
         except TicketNotFound as error:
             raise NoSuchPage(str(error)) from error
         except TicketError as error:
             drafts, problem = {chosen.value: message}, str(error)
-            return await run_in_threadpool(
-                lambda: letters_page(
-                    request, staff, ticket, drafts=drafts, problem=problem, status=400
-                )
-            )
-        where = f"{PREFIX}/tickets/{quote(ticket.reference)}/letters?sent={chosen.value}"
-        return RedirectResponse(where, status_code=303, headers=NO_STORE)
+            refused = partial(desk.page, request, staff, ticket, drafts=drafts, problem=problem)
+            return await run_in_threadpool(refused, status=400)
+        return _done_redirect(ticket, chosen.value)
 
-    def done_redirect(ticket: TicketView, what: str) -> Response:
-        where = f"{PREFIX}/tickets/{quote(ticket.reference)}/letters?sent={what}"
-        return RedirectResponse(where, status_code=303, headers=NO_STORE)
 
-    async def guarded(
-        request: Request, staff: StaffMember, ticket: TicketView, work: Callable[[], object]
-    ) -> Response | None:
-        """Run `work`; a refusal comes back as the letters page with its reason."""
-        try:
-            await run_in_threadpool(work)
-        except TicketError as error:
-            problem = str(error)
-            return await run_in_threadpool(
-                lambda: letters_page(request, staff, ticket, problem=problem, status=400)
-            )
-        return None
+def _add_file_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
+    files = desk.tools.files
 
     @router.post("/files", name="console_add_file")
     async def add_file(
@@ -210,25 +240,18 @@ def letters_router(
             upload = form.get("document")
             data = await upload.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
             name = upload.filename or "" if isinstance(upload, UploadFile) else ""
-        ticket = await run_in_threadpool(ticket_of, reference)
+        ticket = await run_in_threadpool(desk.ticket_of, reference)
         if not data:
-            return letters_page(request, staff, ticket, problem="Choose a file first.", status=400)
-        refused = await guarded(
-            request,
-            staff,
-            ticket,
-            lambda: tools.files.add(
-                ticket.reference, name, data, source="staff", actor=staff.email
-            ),
-        )
-        return refused or done_redirect(ticket, "file")
+            return desk.page(request, staff, ticket, problem="Choose a file first.", status=400)
+        add = partial(files.add, ticket.reference, name, data, source="staff", actor=staff.email)
+        return await desk.did(request, staff, ticket, "file", add)
 
     @router.get("/files/{file_id}", name="console_file")
     def read_file(
         reference: str, file_id: int, staff: StaffMember = Depends(gate.staff)
     ) -> Response:
         try:
-            stored, data = tools.files.read(reference, file_id)
+            stored, data = files.read(reference, file_id)
         except TicketNotFound as error:
             raise NoSuchPage(str(error)) from error
         return Response(
@@ -236,6 +259,10 @@ def letters_router(
             media_type=stored.content_type,
             headers={"Content-Disposition": "attachment", **NO_STORE},
         )
+
+
+def _add_delivery_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
+    deliveries = desk.tools.deliveries
 
     @router.post("/checks", name="console_redaction_checks")
     async def confirm_checks(
@@ -245,15 +272,10 @@ def letters_router(
         form: Form = Depends(gate.form),
     ) -> Response:
         require_record_keeper(staff, "confirm the redaction checks")
-        ticket = await run_in_threadpool(ticket_of, reference)
-        ticked = {item for item in tools.deliveries.checklist if form.get(f"check-{item}")}
-        refused = await guarded(
-            request,
-            staff,
-            ticket,
-            lambda: tools.deliveries.confirm_checks(ticket.reference, ticked, actor=staff.email),
-        )
-        return refused or done_redirect(ticket, "checks")
+        ticket = await run_in_threadpool(desk.ticket_of, reference)
+        ticked = {item for item in deliveries.checklist if form.get(f"check-{item}")}
+        confirm = partial(deliveries.confirm_checks, ticket.reference, ticked, actor=staff.email)
+        return await desk.did(request, staff, ticket, "checks", confirm)
 
     @router.post("/link", name="console_send_link")
     async def send_link(
@@ -262,20 +284,20 @@ def letters_router(
         staff: StaffMember = Depends(gate.staff),
         form: Form = Depends(gate.form),
     ) -> Response:
-        ticket = await run_in_threadpool(ticket_of, reference)
+        ticket = await run_in_threadpool(desk.ticket_of, reference)
         message = (form.get("message") or "").strip()
-        base = tools.public_url or str(request.base_url).rstrip("/")
+        base = desk.tools.public_url or str(request.base_url).rstrip("/")
 
         def work() -> None:
             if not message:
                 raise InvalidChange("write the covering letter's paragraph first")
-            token = tools.deliveries.create_link(ticket.reference, actor=staff.email)
-            link = f"{base}{DOWNLOAD_PATH}/{token}"
-            paragraph = f"{message}\n\n{correspondence.link_paragraph(link)}"
-            correspondence.send(ticket, LetterKind.RESPONSE_COVER, paragraph, actor=staff.email)
+            token = deliveries.create_link(ticket.reference, actor=staff.email)
+            paragraph = desk.correspondence.link_paragraph(f"{base}{DOWNLOAD_PATH}/{token}")
+            desk.correspondence.send(
+                ticket, LetterKind.RESPONSE_COVER, f"{message}\n\n{paragraph}", actor=staff.email
+            )
 
-        refused = await guarded(request, staff, ticket, work)
-        return refused or done_redirect(ticket, "link")
+        return await desk.did(request, staff, ticket, "link", work)
 
     @router.post("/links/{link_id}/revoke", name="console_revoke_link")
     async def revoke(
@@ -285,16 +307,9 @@ def letters_router(
         staff: StaffMember = Depends(gate.staff),
         form: Form = Depends(gate.form),
     ) -> Response:
-        ticket = await run_in_threadpool(ticket_of, reference)
-        refused = await guarded(
-            request,
-            staff,
-            ticket,
-            lambda: tools.deliveries.revoke(ticket.reference, link_id, actor=staff.email),
-        )
-        return refused or done_redirect(ticket, "revoked")
-
-    return router
+        ticket = await run_in_threadpool(desk.ticket_of, reference)
+        revoke = partial(deliveries.revoke, ticket.reference, link_id, actor=staff.email)
+        return await desk.did(request, staff, ticket, "revoked", revoke)
 
 
 def _kind(value: str) -> LetterKind:

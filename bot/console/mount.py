@@ -30,7 +30,7 @@ from bot.console.triage import NoSuchPage, triage_router
 from bot.console.unanswered import UnansweredStore
 from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
-from bot.content.answers import Answers
+from bot.content.school import School
 from bot.conversation.assembly import build_matcher
 from bot.conversation.handler import Conversation
 from bot.rules.clock import london_now
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 def mount_console(
     app: FastAPI,
     settings: Settings,
+    school: School,
     requests: RequestService | None,
     limiter: RateLimiter,
     *,
@@ -67,7 +68,7 @@ def mount_console(
     staff_sessions = StaffSessions(requests.sessions, lifetime=cookies.lifetime)
     gate = Gate(StaffAccounts(requests.sessions), cookies, staff_sessions, LoginThrottle(limiter))
     pages = Pages()
-    link_words = LinkWords.load(settings.answers_dir)
+    link_words = LinkWords.load(school.answers_dir)
     # The staff page links to the links page in the links page's own words.
     pages.add_globals(link_words=link_words)
     app.include_router(login_router(gate, pages))
@@ -78,51 +79,45 @@ def mount_console(
     app.include_router(reports_router(gate, pages, requests, settings, today))
     tools = ResponseTools(
         files=files_of(settings, requests),
-        deliveries=deliveries_of(settings, requests),
+        deliveries=deliveries_of(settings, school, requests),
         public_url=settings.public_url,
     )
     app.include_router(
-        letters_router(
-            gate, pages, requests, _correspondence(settings, requests, conversation), tools
-        )
+        letters_router(gate, pages, requests, _correspondence(settings, school, requests), tools)
     )
     app.include_router(admin_router(gate, pages, requests))
     app.include_router(link_router(gate, pages, StaffLinks(requests.sessions), link_words))
     app.include_router(
-        unanswered_router(gate, pages, _unanswered_desk(settings, requests, conversation))
+        unanswered_router(gate, pages, _unanswered_desk(settings, school, requests, conversation))
     )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console_static")
     _install_error_pages(app, pages)
 
 
-def _correspondence(
-    settings: Settings, requests: RequestService, conversation: Conversation | None
-) -> Correspondence:
-    # The running app's facts when it has them, rather than reading the answers folder again.
-    facts = conversation.answers.facts if conversation else Answers(settings.answers_dir).facts
+def _correspondence(settings: Settings, school: School, requests: RequestService) -> Correspondence:
     return Correspondence(
         requests,
-        Letters(settings.answers_dir, facts),
+        Letters(school.answers_dir, school.facts),
         Mailer.from_settings(settings),
-        settings.answers_dir,
+        school.answers_dir,
     )
 
 
 def _unanswered_desk(
-    settings: Settings, requests: RequestService, conversation: Conversation | None
+    settings: Settings, school: School, requests: RequestService, conversation: Conversation | None
 ) -> UnansweredDesk:
     """Record the bot's misses, and let examples added in the console reach its matcher."""
     if conversation is None:
-        return UnansweredDesk(UnansweredStore(requests.sessions), settings.intents_dir, None)
+        return UnansweredDesk(UnansweredStore(requests.sessions), school.intents_dir, None)
     matcher = ReloadingMatcher(
-        conversation.matcher, lambda: build_matcher(settings), settings.intents_dir
+        conversation.matcher, lambda: build_matcher(settings), school.intents_dir
     )
     conversation.matcher = matcher
     store = UnansweredStore(
         requests.sessions, out_of_scope=matcher.out_of_scope, nearest=matcher.nearest
     )
     conversation.reply_listeners.append(store.record)
-    return UnansweredDesk(store, settings.intents_dir, matcher)
+    return UnansweredDesk(store, school.intents_dir, matcher)
 
 
 def _install_error_pages(app: FastAPI, pages: Pages) -> None:

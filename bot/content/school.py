@@ -58,13 +58,13 @@ def load_school(
     """Read the school from its folders; a named calendar file must exist, the default may not."""
     facts = load_facts(answers_dir / FACTS_FILE)
     school = _section(facts, "school", answers_dir / FACTS_FILE)
-    contact = _section(facts, "contact", answers_dir / FACTS_FILE)
     school_type = school.get("school_type")
     if school_type not in SCHOOL_TYPES:
         raise ContentError(
             f"{answers_dir / FACTS_FILE}: school.school_type must be one of "
             f"{', '.join(SCHOOL_TYPES)}"
         )
+    contact = _section(facts, "contact", answers_dir / FACTS_FILE)
     return School(
         name=str(school.get("name") or ""),
         school_type=str(school_type),

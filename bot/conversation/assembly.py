@@ -6,21 +6,11 @@ from bot.config import Settings
 from bot.content.answers import Answers
 from bot.content.intents import load_intents
 from bot.content.matching import Matcher, Tuning
-from bot.content.school import School, load_school
+from bot.content.school import School
 from bot.conversation.handler import Conversation
 from bot.conversation.store import ConversationStore
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
-
-
-def build_school(settings: Settings) -> School:
-    """The school this deployment serves: facts, content folders, calendar, contacts, type."""
-    return load_school(
-        settings.intents_dir,
-        settings.answers_dir,
-        calendar_file=settings.school_calendar_file,
-        transcript_retention_days=settings.transcript_retention_days,
-        closed_ticket_retention_days=settings.closed_ticket_retention_days,
-    )
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -36,14 +26,14 @@ def build_conversation(
     settings: Settings, *, with_database: bool = True, school: School | None = None
 ) -> Conversation:
     """The handler; without the database it still answers, and points requests to the office."""
-    school = school or build_school(settings)
+    school = school or school_from_settings(settings)
     conversation = Conversation(
         matcher=build_matcher(settings),
         answers=Answers.for_school(school),
         max_message_chars=settings.max_message_chars,
     )
     if with_database:
-        requests = RequestService.from_settings(settings)
+        requests = RequestService.from_settings(settings, school=school)
         conversation.requests = requests
         conversation.store = ConversationStore(requests.sessions)
     return conversation

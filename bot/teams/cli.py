@@ -11,6 +11,7 @@ from rich.console import Console
 from bot.config import ConfigError, load_settings
 from bot.content.errors import ContentError
 from bot.teams.package import SCHEMA_VERSION, PackageError, write_package
+from bot.tickets.school import school_from_settings
 
 teams_app = typer.Typer(help="Microsoft Teams: the app package to upload.", no_args_is_help=True)
 
@@ -25,7 +26,8 @@ def package(
 ) -> None:
     """Write the Teams app package (manifest.json and icons) to upload in Teams."""
     try:
-        written = write_package(load_settings(), output)
+        settings = load_settings()
+        written = write_package(settings, school_from_settings(settings), output)
     except (ConfigError, ContentError, PackageError, OSError) as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from error

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.content.answers import FACTS_FILE, load_facts
+from bot.content.school import School
 from bot.teams.icons import color_icon, outline_icon
 
 SCHEMA_VERSION = "1.30"
@@ -27,36 +28,30 @@ OUTLINE_ICON = "outline.png"
 # The schema's limits (v1.30): developer.name 32, name.full 100, description 80 and 4000.
 _DEVELOPER_NAME_MAX = 32
 _FULL_NAME_MAX = 100
-_SHORT_DESCRIPTION = "Answers staff questions on the pupil privacy notice; logs requests."
-_FULL_DESCRIPTION = (
-    "Ask about {school}'s pupil privacy notice in a chat with the bot or by mentioning it in a "
-    "channel: who the school shares pupil data with, how long it keeps records, how to handle "
-    "a subject access request. In a chat with the bot, staff can log a formal data-protection "
-    "request, which gets its statutory deadline. New requests are posted to the school's "
-    "triage channel, where staff take them, record ID checks, extend or close them."
-)
+_DESCRIPTION_MAX = (80, 4000)
+# The listing's words, which the school may edit.
+LISTING_FILE = "teams_app.yaml"
 
 
 class PackageError(Exception):
     """The package cannot be made from the configuration; the message names what is missing."""
 
 
-def manifest(settings: Settings) -> dict[str, Any]:
-    """manifest.json for the configured bot, the school named from the notice facts."""
+def manifest(settings: Settings, school: School) -> dict[str, Any]:
+    """manifest.json for the configured bot, named after the school it serves."""
     app_id = settings.teams_app_id
     if app_id is None:
         raise PackageError(
             "TEAMS_APP_ID is not set: the package needs the bot's app registration (docs/teams.md)"
         )
-    facts = load_facts(settings.answers_dir / FACTS_FILE)
-    school = _school(facts)
-    website = str(school.get("website") or "")
+    website = str(_school(school.facts).get("website") or "")
     if urlsplit(website).scheme not in ("http", "https"):
         raise PackageError(
-            f"{settings.answers_dir / FACTS_FILE}: school.website must be the school's web "
+            f"{school.answers_dir / FACTS_FILE}: school.website must be the school's web "
             "address; the Teams listing links to it"
         )
-    name = str(school.get("name") or "").strip()
+    name = school.name.strip()
+    short, full = _listing(school)
     return {
         "$schema": SCHEMA_URL,
         "manifestVersion": SCHEMA_VERSION,
@@ -73,8 +68,8 @@ def manifest(settings: Settings) -> dict[str, Any]:
             "full": _clip(f"{name} {settings.teams_app_name.lower()}", _FULL_NAME_MAX),
         },
         "description": {
-            "short": _SHORT_DESCRIPTION,
-            "full": _FULL_DESCRIPTION.format(school=name),
+            "short": _clip(short, _DESCRIPTION_MAX[0]),
+            "full": _clip(full.format(school=name), _DESCRIPTION_MAX[1]),
         },
         "icons": {"color": COLOR_ICON, "outline": OUTLINE_ICON},
         "accentColor": ACCENT_COLOR,
@@ -98,9 +93,9 @@ def manifest(settings: Settings) -> dict[str, Any]:
     }
 
 
-def write_package(settings: Settings, destination: Path) -> Path:
+def write_package(settings: Settings, school: School, destination: Path) -> Path:
     """Write the zip to `destination` and return it."""
-    data = manifest(settings)
+    data = manifest(settings, school)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         # At the root of the zip, as Teams expects: no folder around them.
@@ -110,6 +105,15 @@ def write_package(settings: Settings, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_bytes(buffer.getvalue())
     return destination
+
+
+def _listing(school: School) -> tuple[str, str]:
+    path = school.answers_dir / LISTING_FILE
+    words = load_facts(path)
+    short, full = words.get("short"), words.get("full")
+    if not isinstance(short, str) or not isinstance(full, str):
+        raise PackageError(f"{path}: needs 'short' and 'full', the app's two descriptions")
+    return short.strip(), full.strip()
 
 
 def _school(facts: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import AccessCode, RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import AccessCode, RequesterLetter
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.service import TicketView
 from bot.tickets.views import ticket_view

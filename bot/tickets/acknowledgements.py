@@ -23,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.content.school import School
 from bot.rules.clock import london_now
 from bot.rules.lifecycle import NoteVisibility
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.letters import LetterProblem, Letters
 from bot.tickets.mailer import Mailer, MailFailed
 from bot.tickets.service import RequestService, TicketView
@@ -190,18 +191,18 @@ class Acknowledgements:
 
 
 def build_acknowledgements(
-    settings: Settings, requests: RequestService, facts: Mapping[str, Any]
+    settings: Settings, requests: RequestService, school: School
 ) -> Acknowledgements | None:
     """The configured sender, or None when SMTP is not set up (nothing is queued either)."""
     mailer = Mailer.from_settings(settings)
     if mailer is None:
         return None
-    notes_file = settings.answers_dir / "letters" / "notes.yaml"
+    notes_file = school.answers_dir / "letters" / "notes.yaml"
     notes = yaml.safe_load(notes_file.read_text(encoding="utf-8"))
     status_url = f"{settings.public_url}{STATUS_PATH}" if settings.public_url else None
     return Acknowledgements(
         requests,
-        Letters(settings.answers_dir, facts),
+        Letters(school.answers_dir, school.facts),
         mailer,
         notes,
         status_url=status_url,

@@ -24,8 +24,8 @@ from bot.rules.clock import london_now
 from bot.rules.deadlines import PauseReason, due_date
 from bot.rules.lifecycle import NoteVisibility, Outcome
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.letters import Letter, Letters
 from bot.tickets.mailer import Mailer, MailFailed

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import Delivery, RedactionCheck, TicketFile
 from bot.storage.tables import AuditEvent, Ticket
+from bot.storage.tables.requester import Delivery, RedactionCheck, TicketFile
 from bot.tickets.service import InvalidChange, TicketNotFound
 
 LINK_DAYS = 14

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import TicketFile
 from bot.storage.tables import Ticket
+from bot.storage.tables.requester import TicketFile
 from bot.tickets.service import InvalidChange, TicketNotFound
 
 MAX_BYTES = 20 * 1024 * 1024

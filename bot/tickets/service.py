@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings
-from bot.content.answers import FACTS_FILE
 from bot.content.errors import ContentError
+from bot.content.school import School
 from bot.rules.clock import london_day, london_now
 from bot.rules.deadlines import MAINTAINED, SchoolCalendar
 from bot.rules.lifecycle import (
@@ -33,7 +33,7 @@ from bot.tickets import export, permissions, queries, retention
 from bot.tickets.export import EXPORT_COLUMNS
 from bot.tickets.messages import TicketMessages, shipped_messages
 from bot.tickets.retention import Cutoffs, PurgeReport
-from bot.tickets.school import SCHOOL_TYPES, load_calendar, load_school_type
+from bot.tickets.school import school_from_settings
 from bot.tickets.validation import (
     CalendarProblem,
     InvalidChange,
@@ -58,7 +58,6 @@ from bot.tickets.work import TicketWork
 # The service's API, so callers need one import for the service and what it takes and returns.
 __all__ = [
     "EXPORT_COLUMNS",
-    "SCHOOL_TYPES",
     "CalendarProblem",
     "InvalidChange",
     "NewRequest",
@@ -69,8 +68,6 @@ __all__ = [
     "TicketNotFound",
     "TicketPage",
     "TicketView",
-    "load_calendar",
-    "load_school_type",
 ]
 
 log = logging.getLogger(__name__)
@@ -99,17 +96,17 @@ class RequestService(TicketWork):
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, now: Callable[[], datetime] = london_now
+        cls,
+        settings: Settings,
+        *,
+        school: School | None = None,
+        now: Callable[[], datetime] = london_now,
     ) -> RequestService:
-        """Open the configured database, apply pending migrations, and load the school's rules."""
+        """Open the configured database, apply pending migrations, and take the school's rules."""
         # The school's rules first: a mistake in them should not leave a database half opened.
-        school_type = load_school_type(settings.answers_dir / FACTS_FILE)
-        calendar = load_calendar(
-            settings.resolved_school_calendar_file(),
-            required=settings.school_calendar_file is not None,
-        )
+        school = school or school_from_settings(settings)
         try:
-            messages = TicketMessages.load(settings.answers_dir)
+            messages = TicketMessages.load(school.answers_dir)
         except ContentError as error:
             raise ConfigError(str(error)) from error
         engine = make_engine(settings.resolved_database_url())
@@ -120,8 +117,8 @@ class RequestService(TicketWork):
             raise
         return cls(
             session_factory(engine),
-            school_type=school_type,
-            calendar=calendar,
+            school_type=school.school_type,
+            calendar=school.calendar,
             now=now,
             messages=messages,
         )

@@ -22,8 +22,8 @@ from bot.content.markup import to_html
 from bot.rules.clock import LONDON
 from bot.rules.deadlines import kind_label
 from bot.storage.engine import transaction
-from bot.storage.requester_tables import RequesterLetter
 from bot.storage.tables import ReceiptEmail, Ticket
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import LETTER as ACKNOWLEDGEMENT
 from bot.tickets.mailer import Mailer
 

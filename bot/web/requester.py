@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from bot.config import Settings
+from bot.content.school import School
 from bot.conversation.handler import Conversation
 from bot.tickets.access_codes import AccessCodes
 from bot.tickets.acknowledgements import build_acknowledgements
@@ -35,17 +36,21 @@ def files_of(settings: Settings, requests: RequestService) -> Files:
     return Files(requests.sessions, settings.data_dir / "files", key)
 
 
-def deliveries_of(settings: Settings, requests: RequestService) -> Deliveries:
+def deliveries_of(settings: Settings, school: School, requests: RequestService) -> Deliveries:
     return Deliveries(
         requests.sessions,
         secret_key(settings),
-        load_checklist(settings.answers_dir),
+        load_checklist(school.answers_dir),
         link_days=settings.response_link_days,
     )
 
 
 def mount_requester(
-    app: FastAPI, settings: Settings, conversation: Conversation, limiter: RateLimiter
+    app: FastAPI,
+    settings: Settings,
+    school: School,
+    conversation: Conversation,
+    limiter: RateLimiter,
 ) -> list[Callable[[], object]]:
     """Add the requester's pages to `app`; returns the jobs to run in the background."""
     requests = conversation.requests
@@ -55,8 +60,8 @@ def mount_requester(
     files = files_of(settings, requests)
     status = build_status_page(
         codes=AccessCodes(requests.sessions, secret),
-        answers_dir=settings.answers_dir,
-        facts=conversation.answers.facts,
+        answers_dir=school.answers_dir,
+        facts=school.facts,
         mailer=Mailer.from_settings(settings),
         limiter=limiter,
         secret=secret,
@@ -66,10 +71,10 @@ def mount_requester(
     )
     app.include_router(status_router(status))
     app.include_router(
-        downloads_router(DownloadPage(status, deliveries_of(settings, requests), files))
+        downloads_router(DownloadPage(status, deliveries_of(settings, school, requests), files))
     )
     jobs: list[Callable[[], object]] = [files.sweep]
-    acknowledgements = build_acknowledgements(settings, requests, conversation.answers.facts)
+    acknowledgements = build_acknowledgements(settings, requests, school)
     if acknowledgements is not None:
         jobs.insert(0, acknowledgements.run_once)
         # A request logged in the chat is queued at once, so its receipt can say a copy is on

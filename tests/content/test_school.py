@@ -11,8 +11,9 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.content.errors import ContentError
 from bot.content.school import load_school
-from bot.conversation.assembly import build_conversation, build_school
+from bot.conversation.assembly import build_conversation
 from bot.conversation.handler import Conversation
+from bot.tickets.school import school_from_settings
 from bot.types import Audience, Channel, Message
 
 
@@ -48,7 +49,7 @@ def academy(tmp_path: Path, settings: Settings) -> Settings:
 
 
 def test_the_shipped_school_is_built_from_the_settings(settings: Settings) -> None:
-    school = build_school(settings)
+    school = school_from_settings(settings)
     assert (school.name, school.school_type) == ("West Borough School", "maintained")
     assert school.contacts.email == "office@west-borough.kent.sch.uk"
     assert school.contacts.dpo is None
@@ -75,7 +76,7 @@ def test_two_schools_in_one_process_each_answer_with_their_own_facts(
 
 
 def test_an_academy_needs_no_term_dates(academy: Settings) -> None:
-    school = build_school(academy)
+    school = school_from_settings(academy)
     assert (school.school_type, school.calendar) == ("academy", None)
 
 

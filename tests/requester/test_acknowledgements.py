@@ -19,10 +19,11 @@ from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import NoteVisibility, RequestChannel
 from bot.storage.engine import session_factory
-from bot.storage.requester_tables import RequesterLetter
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import Acknowledgements, build_acknowledgements
 from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import NewRequest, RequestService
 from tests.conftest import Clock
 from tests.smtp import Inbox, free_port, wait_for
@@ -226,7 +227,7 @@ def test_without_smtp_settings_nothing_is_queued(tmp_path: Path) -> None:
     settings = web_settings(tmp_path / "data")
     service = RequestService.from_settings(settings)
     try:
-        assert build_acknowledgements(settings, service, Answers(ANSWERS).facts) is None
+        assert build_acknowledgements(settings, service, school_from_settings(settings)) is None
     finally:
         service.dispose()
 

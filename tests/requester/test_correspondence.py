@@ -13,7 +13,7 @@ from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import NoteVisibility, Outcome, Status
 from bot.storage.engine import session_factory
-from bot.storage.requester_tables import RequesterLetter
+from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.access_codes import AccessCodes
 from bot.tickets.correspondence import Correspondence, LetterKind
 from bot.tickets.letters import Letters

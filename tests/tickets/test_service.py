@@ -355,6 +355,10 @@ def test_from_settings_reads_school_type_and_the_shipped_calendar(database_url: 
         assert days == 190, year
 
 
+# The least a school's facts hold: its type and how to reach the office.
+ACADEMY_FACTS = "school:\n  school_type: academy\ncontact:\n  email: office@school.example\n"
+
+
 def test_from_settings_refuses_a_bad_school_type(tmp_path: Path) -> None:
     (tmp_path / "facts.yaml").write_text("school:\n  school_type: grammar\n")
     settings = Settings(answers_dir=tmp_path, data_dir=tmp_path / "data", database_url=None)
@@ -363,7 +367,7 @@ def test_from_settings_refuses_a_bad_school_type(tmp_path: Path) -> None:
 
 
 def test_a_configured_calendar_file_must_exist(tmp_path: Path) -> None:
-    (tmp_path / "facts.yaml").write_text("school:\n  school_type: academy\n")
+    (tmp_path / "facts.yaml").write_text(ACADEMY_FACTS)
     settings = Settings(
         answers_dir=tmp_path,
         data_dir=tmp_path / "data",
@@ -375,7 +379,7 @@ def test_a_configured_calendar_file_must_exist(tmp_path: Path) -> None:
 
 
 def test_from_settings_names_a_missing_clock_rules_message(tmp_path: Path) -> None:
-    (tmp_path / "facts.yaml").write_text("school:\n  school_type: academy\n")
+    (tmp_path / "facts.yaml").write_text(ACADEMY_FACTS)
     (tmp_path / "ticket_rules.yaml").write_text("fixed_clock:\n  complaint: only this one\n")
     settings = Settings(answers_dir=tmp_path, data_dir=tmp_path / "data", database_url=None)
     with pytest.raises(ConfigError, match=r"ticket_rules\.yaml: 'fixed_clock\.educational_record'"):

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from bot.rules.lifecycle import RequestChannel
+from bot.tickets.school import school_from_settings
 from bot.tickets.service import NewRequest, RequestService
 from bot.web.requester import deliveries_of, files_of
 from tests.conftest import Clock
@@ -104,7 +105,7 @@ def test_the_response_link_asks_for_a_code_then_lists_the_files(
         files_of(settings, service).add(
             reference, "Alex record.pdf", b"%PDF-1.4\n%%EOF\n", source="staff", actor="dpo"
         )
-        deliveries = deliveries_of(settings, service)
+        deliveries = deliveries_of(settings, school_from_settings(settings), service)
         deliveries.confirm_checks(reference, set(deliveries.checklist), actor="dpo")
         token = deliveries.create_link(reference, actor="dpo")
     finally:

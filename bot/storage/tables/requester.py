@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.tables import Base, UTCDateTime
+from bot.storage.tables.base import Base, UTCDateTime
 
 
 class RequesterLetter(Base):
