@@ -10,7 +10,9 @@ import logging
 from datetime import datetime
 
 from bot.config import Settings
+from bot.content.school import School
 from bot.rules.clock import LONDON
+from bot.rules.lifecycle import allowed_actions
 from bot.tickets.reminders import EmailNotifier, Notifier
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 _TIMEOUT_SECONDS = 30
 
 
-def notifiers_from_settings(settings: Settings) -> list[Notifier]:
+def notifiers_from_settings(settings: Settings, school: School) -> list[Notifier]:
     """The targets the settings configure: Slack, Teams and email, each only if set up."""
     notifiers: list[Notifier] = []
     if settings.slack_bot_token and settings.slack_triage_channel:
@@ -32,7 +34,7 @@ def notifiers_from_settings(settings: Settings) -> list[Notifier]:
             timeout=_TIMEOUT_SECONDS,
         )
         notifiers.append(SlackNotifier(client, settings.slack_triage_channel))
-    teams = _teams(settings)
+    teams = _teams(settings, school)
     if teams is not None:
         notifiers.append(teams)
     if settings.smtp_host and settings.reminder_email_to:
@@ -52,7 +54,7 @@ def notifiers_from_settings(settings: Settings) -> list[Notifier]:
     return notifiers
 
 
-def _teams(settings: Settings) -> Notifier | None:
+def _teams(settings: Settings, school: School) -> Notifier | None:
     """Cards from the bot when it has a triage channel; otherwise the webhook, if one is set."""
     channel = settings.teams_triage_conversation_id
     webhook = settings.teams_reminder_webhook_url
@@ -68,7 +70,14 @@ def _teams(settings: Settings) -> Notifier | None:
             service_url=settings.teams_service_url,
             tenant_id=settings.teams_tenant_id,
         )
-        return TeamsBotNotifier(poster, channel, lambda: datetime.now(LONDON).date())
+        # The card's buttons follow the school's rules, as the request service's do.
+        school_type = school.school_type
+        return TeamsBotNotifier(
+            poster,
+            channel,
+            lambda: datetime.now(LONDON).date(),
+            lambda ticket: allowed_actions(ticket.kind, ticket.status, school_type),
+        )
     if webhook is not None:
         from bot.teams.reminders import TeamsWebhookNotifier
 

@@ -20,11 +20,11 @@ from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.content.errors import ContentError
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import Reminders
 from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
+from bot.tickets.staff_links import StaffLinks
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +189,8 @@ def reminders(
     interval = parse_duration(every) if every else None
     settings = settings_or_exit()
     try:
-        notifiers = notifiers_from_settings(settings)
         school = school_from_settings(settings)
+        notifiers = notifiers_from_settings(settings, school)
         words = ReminderWords.load(school.answers_dir)
         requests = RequestService.from_settings(settings, school=school)
     except (ConfigError, ContentError) as error:

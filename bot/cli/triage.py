@@ -46,9 +46,9 @@ def post_open(
     feed = TicketFeed(requests.sessions, platform.value)
     try:
         posted = (
-            _post_slack(settings, feed)
+            _post_slack(settings, feed, requests)
             if platform is Platform.SLACK
-            else _post_teams(settings, feed)
+            else _post_teams(settings, feed, requests)
         )
     except typer.Exit:
         raise
@@ -60,7 +60,7 @@ def post_open(
     say(f"{platform.value}: posted {posted} open tickets")
 
 
-def _post_slack(settings: Settings, feed: TicketFeed) -> int:
+def _post_slack(settings: Settings, feed: TicketFeed, requests: RequestService) -> int:
     channel = settings.slack_triage_channel
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     if not (channel and token):
@@ -78,11 +78,12 @@ def _post_slack(settings: Settings, feed: TicketFeed) -> int:
         channel,
         _channel_labels(settings),
         lambda: datetime.now(LONDON).date(),
+        requests.actions_for,
     )
     return triage.post_open()
 
 
-def _post_teams(settings: Settings, feed: TicketFeed) -> int:
+def _post_teams(settings: Settings, feed: TicketFeed, requests: RequestService) -> int:
     channel = settings.teams_triage_conversation_id
     if not (settings.teams_configured() and channel):
         raise fail("set up the Teams bot and TEAMS_TRIAGE_CONVERSATION_ID first", 2)
@@ -95,7 +96,8 @@ def _post_teams(settings: Settings, feed: TicketFeed) -> int:
         service_url=settings.teams_service_url,
         tenant_id=settings.teams_tenant_id,
     )
-    return asyncio.run(TriagePoster(poster, feed, channel_id=channel).post_open())
+    triage = TriagePoster(poster, feed, channel_id=channel, actions_for=requests.actions_for)
+    return asyncio.run(triage.post_open())
 
 
 def _channel_labels(settings: Settings) -> Mapping[str, Any]:

@@ -18,6 +18,8 @@ from bot.console.auth import BadToken, ConsoleUnavailable, Gate, LoginRequired, 
 from bot.console.intake import intake_router
 from bot.console.intent_examples import ReloadingMatcher
 from bot.console.letters import ResponseTools, letters_router
+from bot.console.link_admin import link_router
+from bot.console.link_words import LinkWords
 from bot.console.listing import list_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
@@ -39,6 +41,7 @@ from bot.tickets.letters import Letters
 from bot.tickets.mailer import Mailer
 from bot.tickets.search import TicketSearch
 from bot.tickets.service import RequestService
+from bot.tickets.staff_links import StaffLinks
 from bot.web.ratelimit import RateLimiter
 from bot.web.requester import deliveries_of, files_of
 from bot.web.signing import secret_key
@@ -71,6 +74,9 @@ def mount_console(
     except ContentError as error:
         raise ConfigError(str(error)) from error
     pages = Pages(phrases, requests.messages.kind_label)
+    link_words = LinkWords.load(school.answers_dir)
+    # The staff page links to the links page in the links page's own words.
+    pages.add_globals(link_words=link_words)
     app.include_router(login_router(gate, pages))
     app.include_router(list_router(gate, pages, TicketSearch(requests.sessions), today))
     # Before the ticket page, whose /tickets/{reference} would otherwise take "new".
@@ -86,6 +92,7 @@ def mount_console(
         letters_router(gate, pages, requests, _correspondence(settings, school, requests), tools)
     )
     app.include_router(admin_router(gate, pages, requests))
+    app.include_router(link_router(gate, pages, StaffLinks(requests.sessions), link_words))
     app.include_router(
         unanswered_router(gate, pages, _unanswered_desk(settings, school, requests, conversation))
     )

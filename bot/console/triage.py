@@ -18,7 +18,7 @@ from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.deadlines import PauseReason
-from bot.rules.lifecycle import ALLOWED_ACTIONS, Outcome, TicketError
+from bot.rules.lifecycle import Outcome, TicketError
 from bot.tickets.service import RequestService, TicketNotFound
 
 
@@ -53,7 +53,8 @@ class TicketPages:
             ticket=ticket,
             today=self.today(),
             entries=timeline(detail, self.pages.kind_label),
-            allowed={action.value for action in ALLOWED_ACTIONS[ticket.status]},
+            # What the status and the law for the ticket's kind allow, as in every channel.
+            allowed={action.value for action in self.requests.actions_for(ticket)},
             done=extra.pop("done", None),
             problem=extra.pop("problem", None),
             confirm=extra.pop("confirm", None),

@@ -91,6 +91,10 @@ class Pages:
         )
         self._env.globals.update(due_badge=due_badge)
 
+    def add_globals(self, **values: Any) -> None:
+        """Make `values` available to every template (words a page shares with another)."""
+        self._env.globals.update(values)
+
     def render(
         self,
         request: Request,

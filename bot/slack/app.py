@@ -167,6 +167,7 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
             channel,
             parts.channel_labels,
             parts.today,
+            requests.actions_for,
         )
         if settings.resolved_handoff_platform() == PLATFORM:
             slack_threads = SlackThreads(

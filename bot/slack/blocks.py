@@ -7,14 +7,14 @@ requester's details: Slack is another processor, and staff open the ticket in th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from bot.conversation.handoff import StaffWords
 from bot.conversation.intake import format_date
 from bot.rules.deadlines import TicketKind, kind_label
-from bot.rules.lifecycle import ALLOWED_ACTIONS, Action, Outcome, Relationship, RequestChannel
+from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel
 from bot.slack.markup import escape, to_mrkdwn
 from bot.tickets.service import TicketView
 from bot.types import Reply
@@ -155,9 +155,14 @@ def _due(ticket: TicketView, today: date) -> str:
 
 
 def triage_blocks(
-    ticket: TicketView, today: date, version: int, channel_labels: Mapping[str, Any]
+    ticket: TicketView,
+    today: date,
+    version: int,
+    channel_labels: Mapping[str, Any],
+    allowed: Collection[Action],
 ) -> tuple[str, list[Block]]:
-    """The triage message for a ticket: its state, and a button for each action it allows."""
+    """The triage message for a ticket: its state, and a button for each action in `allowed`
+    (what the ticket's status and the law for its kind allow: RequestService.actions_for)."""
     summary = f"{ticket.reference}: {kind_label(ticket.kind)}, {_status(ticket)}"
     fields = [
         f"*Status*\n{_status(ticket)}",
@@ -182,7 +187,6 @@ def triage_blocks(
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         context(" · ".join(details)),
     ]
-    allowed = ALLOWED_ACTIONS[ticket.status]
     buttons = [
         button(label, action_id, f"{ticket.reference}|{version}")
         for action, (action_id, label) in TRIAGE_BUTTONS.items()
@@ -306,10 +310,16 @@ def extend_modal(reference: str, today: date) -> Block:
     return _modal(EXTEND_VIEW, "Extend", "Extend", blocks, reference)
 
 
-def close_modal(reference: str) -> Block:
-    outcomes = [(label, outcome.value) for outcome, label in OUTCOMES.items()]
+def close_modal(reference: str, *, may_refuse: bool) -> Block:
+    """The outcome and reason; Refused only for someone whose role may refuse (dpo, admin)."""
+    outcomes = [
+        (label, outcome.value)
+        for outcome, label in OUTCOMES.items()
+        if may_refuse or outcome is not Outcome.REFUSED
+    ]
     reason = _input("reason", "Reason", _text_input(2000, multiline=True), optional=True)
-    reason["hint"] = text("Required for a refusal: manifestly unfounded or excessive, and why.")
+    if may_refuse:
+        reason["hint"] = text("Required for a refusal: manifestly unfounded or excessive, and why.")
     blocks = [section(f"Close *{reference}*."), _input("outcome", "Outcome", _select(outcomes))]
     return _modal(CLOSE_VIEW, "Close", "Close it", [*blocks, reason], reference)
 

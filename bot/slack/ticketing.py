@@ -25,8 +25,8 @@ from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel, T
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import NewRequest, TicketFilter
+from bot.tickets.staff_links import StaffLinks
 
 log = logging.getLogger(__name__)
 
@@ -157,15 +157,18 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             view = blocks.extend_modal(reference, parts.today())
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
+        user = body["user"]["id"]
         if kind is Action.CLOSE:
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=blocks.close_modal(reference)
-            )
+            # The modal is this user's own: it offers Refused only if their role may refuse.
+            await link_by_verified_email(parts, client, user)
+            actor, _ = await parts.actor(client, user)
+            may_refuse = await asyncio.to_thread(parts.requests.may_refuse, actor)
+            modal = blocks.close_modal(reference, may_refuse=may_refuse)
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
         # The same button on the same version of the message acts once, however often pressed.
         if not parts.claim(f"slack:triage:{action['action_id']}:{reference}:{version}"):
             return
-        user = body["user"]["id"]
         await link_by_verified_email(parts, client, user)
         actor, name = await parts.actor(client, user)
         service = parts.requests

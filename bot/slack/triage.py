@@ -15,9 +15,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
 
+from bot.rules.lifecycle import Action
 from bot.slack import blocks
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.feed import Delivery, FeedLoop, TicketFeed
+from bot.tickets.service import TicketView
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,15 @@ class TriageFeed:
         channel: str,
         channel_labels: Mapping[str, Any],
         today: Callable[[], date],
+        actions_for: Callable[[TicketView], tuple[Action, ...]],
     ) -> None:
         self.feed = feed
         self._client = client
         self.channel = channel
         self._labels = channel_labels
         self._today = today
+        # The request service's rule (status and the law for the kind), with no transaction.
+        self._actions_for = actions_for
 
     def run_once(self) -> int:
         """Bring the channel up to date; returns how many tickets were posted or updated.
@@ -63,7 +68,7 @@ class TriageFeed:
         if post is None and ticket.closed:
             return  # closed before it was ever posted: nothing left to triage
         summary, body = blocks.triage_blocks(
-            ticket, self._today(), delivery.last_event, self._labels
+            ticket, self._today(), delivery.last_event, self._labels, self._actions_for(ticket)
         )
         if post is not None:
             try:

@@ -39,8 +39,10 @@ from bot.teams.activities import (
 )
 from bot.teams.handoff import VERBS as HANDOFF_VERBS
 from bot.teams.handoff import StaffSide
+from bot.teams.linking import link_from_directory
 from bot.teams.replies import reply_activity
 from bot.teams.triage import TriagePoster
+from bot.tickets.staff_links import StaffLinks
 from bot.types import Audience
 
 log = logging.getLogger(__name__)
@@ -166,6 +168,8 @@ class TeamsAgent:
         data: dict[str, Any] = dict(value.action.data)
         verb = value.action.verb or str(data.get(TRIAGE_KEY, ""))
         try:
+            # Someone not linked yet is linked by their directory address, as Slack users are.
+            await link_from_directory(context, StaffLinks(requests.sessions), self._tenant_id)
             ticket = await run_in_threadpool(
                 triage_actions.apply,
                 requests,

@@ -98,7 +98,8 @@ def _triage_poster(
         return None
     feed = TicketFeed(conversation.requests.sessions, PLATFORM)
     feed.start()  # from now on: the channel is not flooded with the tickets of years past
-    return TriagePoster(poster, feed, channel_id=channel)
+    requests = conversation.requests
+    return TriagePoster(poster, feed, channel_id=channel, actions_for=requests.actions_for)
 
 
 def _take_handoffs(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 from urllib.error import URLError
@@ -21,22 +21,26 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
 from bot.config import ConfigError
+from bot.rules.lifecycle import Action
 from bot.teams.poster import ChannelPoster
 from bot.teams.triage_card import triage_card
 from bot.tickets.notices import Notice, Reminder
 from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import DeliveryFailed
+from bot.tickets.service import TicketView
 
 TARGET = "teams"
 _TIMEOUT_SECONDS = 30
 _FAILURES = (aiohttp.ClientError, OSError, TimeoutError, RuntimeError)
 
 
-def reminder_card(notice: Notice, today: date, words: ReminderWords) -> dict[str, Any]:
+def reminder_card(
+    notice: Notice, today: date, allowed: Collection[Action], words: ReminderWords
+) -> dict[str, Any]:
     """The ticket's triage card, headed by the reminder: the same buttons work it from here."""
     if notice.ticket is None:
         raise ValueError("a reminder card needs the ticket it is about")
-    card = triage_card(notice.ticket, today)
+    card = triage_card(notice.ticket, today, allowed)
     heading = {
         "type": "TextBlock",
         "text": words.line(notice),
@@ -58,10 +62,17 @@ class TeamsBotNotifier:
 
     target = TARGET
 
-    def __init__(self, poster: ChannelPoster, channel_id: str, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        poster: ChannelPoster,
+        channel_id: str,
+        today: Callable[[], date],
+        actions_for: Callable[[TicketView], tuple[Action, ...]],
+    ) -> None:
         self._poster = poster
         self._channel_id = channel_id
         self._today = today
+        self._actions_for = actions_for
 
     def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
         asyncio.run(self._post_all(notices, words))
@@ -69,7 +80,8 @@ class TeamsBotNotifier:
     async def _post_all(self, notices: Sequence[Notice], words: ReminderWords) -> None:
         delivered: list[Notice] = []
         for notice in notices:
-            card = CardFactory.adaptive_card(reminder_card(notice, self._today(), words))
+            allowed = self._actions_for(notice.ticket) if notice.ticket else ()
+            card = CardFactory.adaptive_card(reminder_card(notice, self._today(), allowed, words))
             try:
                 await self._poster.post(
                     self._channel_id, Activity(type=ActivityTypes.message, attachments=[card])

@@ -8,12 +8,13 @@ adaptiveCard/action invoke and shows the card the bot answers with, so the card 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from bot.conversation.intake import format_date
 from bot.rules.deadlines import kind_label
-from bot.rules.lifecycle import ALLOWED_ACTIONS, Action, Outcome, Status
+from bot.rules.lifecycle import Action, Outcome, Status
 from bot.teams.activities import TRIAGE_KEY
 from bot.tickets.service import TicketView
 
@@ -43,9 +44,14 @@ OUTCOME_LABELS = {
 _BUTTONS = (Action.ASSIGN, Action.REQUEST_ID, Action.ID_RECEIVED, Action.EXTEND, Action.CLOSE)
 
 
-def triage_card(ticket: TicketView, today: date) -> dict[str, Any]:
-    """The card for `ticket` as it stands; `today` (London) words the deadline."""
-    allowed = set(ALLOWED_ACTIONS[ticket.status])
+def triage_card(ticket: TicketView, today: date, allowed: Collection[Action]) -> dict[str, Any]:
+    """The card for `ticket` as it stands, with a button for each action in `allowed` (what its
+    status and the law for its kind allow: RequestService.actions_for); `today` (London) words
+    the deadline.
+
+    The card is one for the whole channel, so it cannot know who will press Close: Refused
+    stays among the outcomes, and the request service refuses it to a role that may not.
+    """
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -60,7 +66,11 @@ def triage_card(ticket: TicketView, today: date) -> dict[str, Any]:
             },
             {"type": "FactSet", "facts": _facts(ticket, today)},
         ],
-        "actions": [_action(a, ticket.reference) for a in _BUTTONS if a in allowed],
+        "actions": [
+            _action(a, ticket.reference)
+            for a in _BUTTONS
+            if a in allowed and not (a is Action.EXTEND and ticket.extended)
+        ],
     }
 
 

@@ -137,6 +137,11 @@ class RequestService(TicketWork):
         """What staff can do to this ticket now, given its status and its kind's clock."""
         return allowed_actions(ticket.kind, ticket.status, self.school_type)
 
+    def may_refuse(self, actor: str) -> bool:
+        """Whether `actor` may close a request as refused (the dpo and admin roles only)."""
+        with transaction(self._sessions) as session:
+            return permissions.may_refuse(session, actor)
+
     # -- reading --------------------------------------------------------------------------
 
     def get(self, reference: str, *, actor: str) -> TicketDetail:

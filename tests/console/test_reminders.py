@@ -15,7 +15,8 @@ from sqlalchemy import Engine, func, select
 
 from bot.content.location import packaged_content_dir
 from bot.rules.clock import LONDON
-from bot.rules.deadlines import PauseReason
+from bot.rules.deadlines import MAINTAINED, PauseReason
+from bot.rules.lifecycle import allowed_actions
 from bot.slack.reminders import SlackNotifier
 from bot.storage.engine import session_factory
 from bot.storage.tables import ReminderSent
@@ -294,7 +295,12 @@ def teams_bot(connector: FakeConnector, data_dir: Path, clock: Clock) -> TeamsBo
     poster = ChannelPoster(
         connect(settings), service_url=connector.url, tenant_id=settings.teams_tenant_id
     )
-    return TeamsBotNotifier(poster, TRIAGE_CHANNEL, lambda: clock.today)
+    return TeamsBotNotifier(
+        poster,
+        TRIAGE_CHANNEL,
+        lambda: clock.today,
+        lambda ticket: allowed_actions(ticket.kind, ticket.status, MAINTAINED),
+    )
 
 
 def reminder_cards(connector: FakeConnector) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from tests.console.conftest import FAST_HASHER, PASSWORD
 from tests.console.test_cli_console import privacybot
 
 HERE = "192.0.2.1"
+TEAMS_USER = "0b1ec7ed-0000-4000-8000-000000000001"
 
 
 class UTCClock:
@@ -143,7 +144,7 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
     accounts_on.add("dpo@school.example", PASSWORD, Role.OFFICE, actor="head")
     env = {"DATABASE_URL": database_url}
     linked = privacybot(
-        ["staff", "link", "DPO@school.example", "--slack-user", "U123", "--teams-user", "0bj-1"],
+        ["staff", "link", "DPO@school.example", "--slack-user", "U123", "--teams-user", TEAMS_USER],
         tmp_path,
         env,
         "",
@@ -151,7 +152,7 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
     assert linked.returncode == 0, linked.stderr
     assert linked.stdout.splitlines() == [
         "linked slack user U123 to dpo@school.example",
-        "linked teams user 0bj-1 to dpo@school.example",
+        f"linked teams user {TEAMS_USER} to dpo@school.example",
     ]
     promoted = privacybot(["staff", "role", "dpo@school.example", "dpo"], tmp_path, env, "")
     assert promoted.returncode == 0, promoted.stderr
@@ -159,7 +160,7 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
     with session_factory(engine).begin() as session:
         links = session.execute(select(StaffLink.platform, StaffLink.platform_user_id)).all()
         roles = session.scalars(select(StaffUser.role)).all()
-    assert sorted(tuple(link) for link in links) == [("slack", "U123"), ("teams", "0bj-1")]
+    assert sorted(tuple(link) for link in links) == [("slack", "U123"), ("teams", TEAMS_USER)]
     assert roles == ["dpo"]
     unknown = privacybot(
         ["staff", "link", "x@school.example", "--slack-user", "U9"], tmp_path, env, ""

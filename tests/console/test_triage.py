@@ -209,3 +209,41 @@ def test_a_change_the_law_does_not_allow_is_explained_on_the_page(
     assert "The reason for the extension is missing" in missing.text
     no_such = app_client.post(f"{url}/teleport", data={"csrf_token": token})
     assert no_such.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        (TicketKind.SAR, True),
+        # The law fixes a complaint's clock: no ID restart, pause or extension to offer.
+        (TicketKind.COMPLAINT, False),
+    ],
+)
+def test_the_ticket_page_offers_only_the_actions_the_rules_allow_for_its_kind(
+    app_client: TestClient,
+    staff: dict[Role, str],
+    log_ticket: Callable[..., TicketView],
+    kind: TicketKind,
+    shown: bool,
+) -> None:
+    ticket = log_ticket(kind=kind)
+    sign_in(app_client, staff[Role.OFFICE])
+    page = app_client.get(f"/console/tickets/{ticket.reference}").text
+    for button in ("Record: ID requested", "Pause</button>", "Extend to three months"):
+        assert (button in page) is shown, button
+    assert "Close the ticket" in page
+    assert "Take it" in page
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.OFFICE, False), (Role.DPO, True)])
+def test_refusal_is_offered_on_the_ticket_page_only_to_a_role_that_may_refuse(
+    app_client: TestClient,
+    staff: dict[Role, str],
+    log_ticket: Callable[..., TicketView],
+    role: Role,
+    offered: bool,
+) -> None:
+    ticket = log_ticket()
+    sign_in(app_client, staff[role])
+    page = app_client.get(f"/console/tickets/{ticket.reference}").text
+    assert ('<option value="refused">' in page) is offered

@@ -25,7 +25,7 @@ from bot.content.matching import Matcher
 from bot.conversation.assembly import build_matcher as _build_matcher
 from bot.slack.app import SlackChannel
 from bot.storage.engine import ensure_schema, make_engine, session_factory
-from bot.tickets.permissions import StaffLinks
+from bot.tickets.staff_links import StaffLinks
 from tests.slack.fake_slack import TEAM, FakeSlack, start_fake, stop_fake
 
 # The browser fixtures, for the hand-off seen in a real browser.

@@ -11,7 +11,7 @@ from bot.rules.lifecycle import Status
 from bot.storage.engine import make_engine, session_factory
 from bot.storage.tables import StaffLink
 from bot.tickets.service import TicketFilter
-from tests.slack.conftest import QUICK_HASHER, Harness, link_staff
+from tests.slack.conftest import QUICK_HASHER, TRIAGE, Harness, link_staff
 from tests.slack.test_ticketing import log_one, log_view, triage_button, triage_ready
 
 pytestmark = pytest.mark.anyio
@@ -88,3 +88,48 @@ async def test_a_verified_slack_email_links_the_user_to_their_account(harness: H
         link = session.get(StaffLink, ("slack", "U0LEE"))
         assert link is not None
         assert link.linked_by == "verified email"
+
+
+def close_modal_outcomes(harness: Harness) -> list[str]:
+    view = harness.fake.called("views.open")[-1].params["view"]
+    (outcome,) = [block for block in view["blocks"] if block.get("block_id") == "outcome"]
+    return [option["value"] for option in outcome["element"]["options"]]
+
+
+async def test_the_close_modal_offers_refusal_only_to_a_role_that_may_refuse(
+    harness: Harness,
+) -> None:
+    link_staff(harness.settings, OFFICE, Role.OFFICE)
+    await triage_ready(harness)
+    await harness.interact(as_user(triage_button(harness, "triage_close"), OFFICE))
+    await harness.settle()
+    assert "refused" not in close_modal_outcomes(harness)
+    assert "complied" in close_modal_outcomes(harness)
+    await harness.interact(triage_button(harness, "triage_close"))  # the DPO
+    await harness.settle()
+    assert "refused" in close_modal_outcomes(harness)
+
+
+def triage_action_ids(harness: Harness) -> list[str]:
+    (post,) = [c for c in harness.fake.called("chat.postMessage") if c.params["channel"] == TRIAGE]
+    (actions,) = [b for b in post.params["blocks"] if b["type"] == "actions"]
+    return [element["action_id"] for element in actions["elements"]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        ("sar", ["triage_assign", "triage_request_id", "triage_extend", "triage_close"]),
+        # The law fixes a complaint's clock: no ID restart and no extension to offer.
+        ("complaint", ["triage_assign", "triage_close"]),
+    ],
+)
+async def test_a_triage_message_shows_only_the_buttons_the_rules_allow_for_its_kind(
+    harness: Harness, kind: str, shown: list[str]
+) -> None:
+    view = log_view("VKIND")
+    view["state"]["values"]["kind"]["value"]["selected_option"]["value"] = kind
+    await harness.interact({"type": "view_submission", "view": view})
+    await harness.settle()
+    harness.slack.triage.run_once()  # type: ignore[union-attr]
+    assert triage_action_ids(harness) == shown

@@ -30,8 +30,8 @@ from bot.conversation import assembly as bootstrap
 from bot.conversation.handler import Conversation
 from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.teams.mount import MESSAGES_PATH
-from bot.tickets.permissions import StaffLinks
 from bot.tickets.service import RequestService
+from bot.tickets.staff_links import StaffLinks
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -71,6 +71,8 @@ class FakeConnector:
     down: bool = False
     # Go down by itself once this many posts have been taken (a failure part-way through).
     posts_before_down: int | None = None
+    # The roster: GET .../members/{id} answers with the entry for that Teams user id.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -118,7 +120,11 @@ def _handler(connector: FakeConnector) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
                 return
             call = connector.record(self.command, path, body, self.headers.get("Authorization"))
-            if self.command == "PUT" and call.answer_id in connector.deleted:
+            if self.command == "GET":
+                member = connector.members.get(path.rsplit("/", 1)[-1])
+                found = member is not None and "/members/" in path
+                status, answer = (200, member) if found else (404, {"error": {"code": "NotFound"}})
+            elif self.command == "PUT" and call.answer_id in connector.deleted:
                 status, answer = 404, {"error": {"code": "NotFound", "message": "gone"}}
             else:
                 status, answer = 200, {"id": call.answer_id}
@@ -129,6 +135,7 @@ def _handler(connector: FakeConnector) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        do_GET = _answer
         do_POST = _answer
         do_PUT = _answer
         do_DELETE = _answer
@@ -220,6 +227,8 @@ class Person:
     aad_object_id: str = "5b1c2a3e-0000-4000-8000-00000000a1e5"
     name: str = "Alex Teacher"
     tenant: str = TENANT
+    # The Bot Framework's id for the user in this bot's conversations.
+    teams_id: str = "29:alex"
 
     def activity(self, **fields: Any) -> dict[str, Any]:
         """An activity as Teams sends it, from this person in this conversation."""
@@ -228,7 +237,7 @@ class Person:
             "id": uuid.uuid4().hex,
             "channelId": "msteams",
             "serviceUrl": self.connector.url,
-            "from": {"id": "29:alex", "name": self.name, "aadObjectId": self.aad_object_id},
+            "from": {"id": self.teams_id, "name": self.name, "aadObjectId": self.aad_object_id},
             "recipient": BOT,
             "conversation": {
                 "id": self.conversation_id,
@@ -242,6 +251,19 @@ class Person:
 
     def actor(self) -> str:
         return f"teams:{self.aad_object_id} ({self.name})"
+
+    def roster_entry(self, **changes: str) -> dict[str, Any]:
+        """The member as the Bot Connector's roster describes them, from the directory."""
+        entry = {
+            "id": self.teams_id,
+            "aadObjectId": self.aad_object_id,
+            "name": self.name,
+            "email": "alex.teacher@school.example",
+            "userPrincipalName": "alex.teacher@school.example",
+            "tenantId": self.tenant,
+            "userRole": "user",
+        }
+        return {**entry, **changes}
 
 
 def link_staff(settings: Settings, object_id: str, role: Role) -> str:

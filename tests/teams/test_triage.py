@@ -22,10 +22,10 @@ from tests.cli.test_requests import run
 from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, Call, FakeConnector, Person, send
 
 
-def log_request(service: RequestService) -> TicketView:
+def log_request(service: RequestService, kind: TicketKind = TicketKind.SAR) -> TicketView:
     """A request logged elsewhere (the console, the CLI): only the audit trail tells Teams."""
     request = NewRequest(
-        kind=TicketKind.SAR,
+        kind=kind,
         channel=RequestChannel.EMAIL,
         received_at=datetime.now(UTC),
         requester_name="Priya Shah",
@@ -266,3 +266,23 @@ def test_a_new_channel_gets_open_tickets_only_when_asked_and_only_once(
     assert "teams: posted 0 open tickets" in again.stdout
     (card,) = connector.messages_to(TRIAGE_CHANNEL)
     assert waiting.reference in str(card.body)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        (TicketKind.SAR, ["Take it", "ID requested", "Extend...", "Close..."]),
+        # The law fixes a complaint's clock: no ID restart and no extension to offer.
+        (TicketKind.COMPLAINT, ["Take it", "Close..."]),
+    ],
+)
+def test_a_card_shows_only_the_buttons_the_rules_allow_for_its_kind(
+    client: TestClient,
+    connector: FakeConnector,
+    service: RequestService,
+    kind: TicketKind,
+    shown: list[str],
+) -> None:
+    ticket = log_request(service, kind)
+    posted = card_posted(connector, ticket.reference)
+    assert [action["title"] for action in posted.card["actions"]] == shown

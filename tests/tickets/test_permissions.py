@@ -11,8 +11,9 @@ from bot.console.accounts import Role, StaffAccounts
 from bot.rules.lifecycle import Outcome, Status
 from bot.storage.engine import session_factory
 from bot.storage.tables import AuditEvent
-from bot.tickets.permissions import NotPermitted, StaffLinks
+from bot.tickets.permissions import NotPermitted
 from bot.tickets.service import NewRequest, RequestService
+from bot.tickets.staff_links import StaffLinks
 from tests.console.conftest import FAST_HASHER, PASSWORD
 
 SLACK_OFFICE = "slack:U0OFFICE (Sam Office)"
