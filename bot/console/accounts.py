@@ -176,6 +176,17 @@ class StaffAccounts:
         log.info("staff account %s: password reset", user.email)
         return _member(user)
 
+    def record_unlock(self, email: str, *, actor: str) -> str:
+        """Audit an admin clearing an account's failed sign-ins; returns the account's address.
+
+        The failures themselves are counted by the login throttle, which the caller clears.
+        """
+        with transaction(self._sessions) as session:
+            user = self._load(session, email)
+            self._audit(session, actor, "staff_unlocked", user.email)
+        log.info("staff account %s: failed sign-ins cleared", user.email)
+        return user.email
+
     def set_role(self, email: str, role: Role, *, actor: str) -> StaffMember:
         """Give an account another role; its sessions end, so the new role applies at once."""
         with transaction(self._sessions) as session:

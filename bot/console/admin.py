@@ -173,5 +173,7 @@ def _staff_pages(router: APIRouter, gate: Gate, pages: Pages, requests: RequestS
         except (AccountError, FormProblem) as error:
             message = str(error)
             return page(request, staff, problem=message[:1].upper() + message[1:])
+        if what in staff_admin.CLEARS_FAILED_SIGN_INS:
+            await gate.throttle.forgive(email)
         where = f"{PREFIX}/staff?{urlencode({'done': what, 'who': email})}"
         return RedirectResponse(where, status_code=303, headers=NO_STORE)

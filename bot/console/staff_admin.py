@@ -1,8 +1,9 @@
-"""Staff administration for admins: add, disable, enable and reset console accounts.
+"""Staff administration for admins: add, disable, enable, reset and unlock console accounts.
 
-Everything goes through the accounts module's public functions, which audit each change. There
-is no unlocking: wrong passwords only slow down one account from one address (bot.console
-.throttle), so no account is ever locked for an admin to release.
+Everything goes through the accounts module's public functions, which audit each change. Wrong
+passwords never lock an account: they slow down tries for it from one address (bot.console
+.throttle). Unlocking clears those delays at once, for someone who mistyped their password too
+often and has been told to wait; a password reset does the same.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ DONE = {
     "disable": "Account disabled; its sessions have ended",
     "enable": "Account enabled",
     "reset": "Password reset; the old sessions have ended",
+    "unlock": "Failed sign-ins cleared; they can sign in again now",
 }
 
 
@@ -38,4 +40,10 @@ def run(
         accounts.set_disabled(email, what == "disable", actor=actor)
     elif what == "reset":
         accounts.reset(email, form.text("password", "The new password"), actor=actor)
+    elif what == "unlock":
+        accounts.record_unlock(email, actor=actor)
     return normal_email(email)
+
+
+# After these, the account's failed sign-ins are forgotten by the login throttle too.
+CLEARS_FAILED_SIGN_INS = ("reset", "unlock")

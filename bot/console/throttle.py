@@ -57,5 +57,11 @@ class LoginThrottle:
         return delayed
 
 
+    async def forgive(self, login: str) -> None:
+        """Forget an account's wrong passwords from every address, so its owner can sign in now."""
+        for tier in range(len(FAILURE_TIERS)):
+            await self._limiter.forget(_failure_key(login, "", tier))
+
+
 def _failure_key(login: str, address: str, tier: int) -> str:
     return f"login-failures:{tier}:{login or '-'}:{address}"

@@ -23,6 +23,9 @@ class RateLimiter(Protocol):
     async def blocked(self, key: str, limit: int, window: float) -> float | None:
         """Like `hit`, but counting nothing: whether `key` is already at its limit."""
 
+    async def forget(self, key_prefix: str) -> None:
+        """Drop every count whose key starts with `key_prefix` (an admin's "try again now")."""
+
     @property
     def degraded(self) -> str | None:
         """Why limits are not what they should be (shared ones kept per process), or None."""
@@ -59,6 +62,10 @@ class MemoryLimiter:
         now = time.monotonic()
         hits = [t for t in self._hits.get(key, ()) if t > now - window]
         return hits[-limit] + window - now if len(hits) >= limit else None
+
+    async def forget(self, key_prefix: str) -> None:
+        for key in [key for key in self._hits if key.startswith(key_prefix)]:
+            del self._hits[key]
 
     @property
     def degraded(self) -> str | None:
@@ -145,6 +152,18 @@ class RedisLimiter:
     async def blocked(self, key: str, limit: int, window: float) -> float | None:
         return await self._run(key, limit, window, count=False)
 
+    async def forget(self, key_prefix: str) -> None:
+        # Both places: counts made while Redis was down live in the fallback.
+        await self._fallback.forget(key_prefix)
+        pattern = self._prefix + _glob_escape(key_prefix) + "*"
+        try:
+            async with asyncio.timeout(self._timeout * 4):
+                keys = [key async for key in self._redis.scan_iter(match=pattern, count=500)]
+                if keys:
+                    await self._redis.delete(*keys)
+        except (RedisError, OSError, TimeoutError) as error:
+            self._went_down(error)
+
     async def _run(self, key: str, limit: int, window: float, *, count: bool) -> float | None:
         fallback = self._fallback.hit if count else self._fallback.blocked
         if self._down_since is not None and time.monotonic() < self._next_try:
@@ -181,6 +200,11 @@ class RedisLimiter:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally in a Redis SCAN pattern (an email may hold `*` or `?`)."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
 def retry_after(wait: float) -> str:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from redis.asyncio import Redis
 
 from bot.app import create_app
-from bot.console.throttle import LoginBudgets, LoginThrottle
+from bot.console.throttle import FAILURE_TIERS, LoginBudgets, LoginThrottle
 from bot.web import ratelimit
 from bot.web.ratelimit import MemoryLimiter, RedisLimiter
 from tests.web.conftest import free_socket, start, web_settings
@@ -238,3 +238,29 @@ def test_login_budgets_are_shared_between_workers_through_redis(redis_url: str) 
 
     # Two workers, one address: its fourth attempt is refused, whichever worker gets it.
     assert asyncio.run(attempts()) == [True, True, True, False]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
+def test_an_admin_unlock_forgets_one_accounts_failures_from_every_address(
+    shared: bool, request: pytest.FixtureRequest
+) -> None:
+    async def attempts() -> tuple[bool, bool, bool, bool]:
+        limiter = RedisLimiter(request.getfixturevalue("redis_url")) if shared else MemoryLimiter()
+        throttle = LoginThrottle(limiter)
+        try:
+            for address in ("203.0.113.9", "198.51.100.7"):
+                for _ in range(FAILURE_TIERS[0][0]):
+                    await throttle.failed("dpo*@school.example", address)
+            # A colleague whose address looks like a pattern for it keeps their failures.
+            for _ in range(FAILURE_TIERS[0][0]):
+                await throttle.failed("dpo@school.example", "203.0.113.9")
+            held = await throttle.admit("dpo*@school.example", "203.0.113.9")
+            await throttle.forgive("dpo*@school.example")
+            here = await throttle.admit("dpo*@school.example", "203.0.113.9")
+            there = await throttle.admit("dpo*@school.example", "198.51.100.7")
+            other = await throttle.admit("dpo@school.example", "203.0.113.9")
+            return held, here, there, other
+        finally:
+            await limiter.close()
+
+    assert asyncio.run(attempts()) == (False, True, True, False)
