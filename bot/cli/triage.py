@@ -79,6 +79,7 @@ def _post_slack(settings: Settings, feed: TicketFeed, requests: RequestService) 
         _channel_labels(settings),
         lambda: datetime.now(LONDON).date(),
         requests.actions_for,
+        requests.messages.kind_label,
     )
     return triage.post_open()
 
@@ -96,7 +97,13 @@ def _post_teams(settings: Settings, feed: TicketFeed, requests: RequestService) 
         service_url=settings.teams_service_url,
         tenant_id=settings.teams_tenant_id,
     )
-    triage = TriagePoster(poster, feed, channel_id=channel, actions_for=requests.actions_for)
+    triage = TriagePoster(
+        poster,
+        feed,
+        channel_id=channel,
+        actions_for=requests.actions_for,
+        kind_label=requests.messages.kind_label,
+    )
     return asyncio.run(triage.post_open())
 
 

@@ -56,7 +56,6 @@ class LoginThrottle:
             delayed = delayed or await self._limiter.blocked(key, failures, window) is not None
         return delayed
 
-
     async def forgive(self, login: str) -> None:
         """Forget an account's wrong passwords from every address, so its owner can sign in now."""
         for tier in range(len(FAILURE_TIERS)):

@@ -128,11 +128,11 @@ def _register_command(bolt: AsyncApp, parts: Parts) -> None:
         elif first == "log" and words.lower() == "log":
             await client.views_open(
                 trigger_id=body["trigger_id"],
-                view=blocks.log_modal(parts.today(), parts.channel_labels),
+                view=blocks.log_modal(parts.today(), parts.channel_labels, parts.kind_label),
             )
         elif first == "tickets" and words.lower() == "tickets":
             tickets = await _open_tickets(parts)
-            listing = blocks.ticket_list_blocks(tickets, parts.today())
+            listing = blocks.ticket_list_blocks(tickets, parts.today(), parts.kind_label)
             await respond(text=f"{len(tickets)} open requests", blocks=listing)
         else:
             conversation = conversation_id(body["team_id"], body["channel_id"], body["user_id"])

@@ -7,13 +7,13 @@ requester's details: Slack is another processor, and staff open the ticket in th
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from bot.conversation.handoff import StaffWords
 from bot.conversation.intake import format_date
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel
 from bot.slack.markup import escape, to_mrkdwn
 from bot.tickets.service import TicketView
@@ -129,9 +129,8 @@ def reply_text(reply: Reply) -> str:
 # -- tickets -----------------------------------------------------------------------------------
 
 
-def kind_name(kind: TicketKind) -> str:
-    label = kind_label(kind)
-    return label[:1].upper() + label[1:]
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def channel_name(channel: RequestChannel, labels: Mapping[str, Any]) -> str:
@@ -160,6 +159,7 @@ def triage_blocks(
     version: int,
     channel_labels: Mapping[str, Any],
     allowed: Collection[Action],
+    kind_label: Callable[[TicketKind], str],
 ) -> tuple[str, list[Block]]:
     """The triage message for a ticket: its state, and a button for each action in `allowed`
     (what the ticket's status and the law for its kind allow: RequestService.actions_for)."""
@@ -183,7 +183,7 @@ def triage_blocks(
     if ticket.outcome:
         details.append(f"outcome: {OUTCOMES[ticket.outcome].lower()}")
     blocks: list[Block] = [
-        section(f"*{ticket.reference}* · {kind_name(ticket.kind)}"),
+        section(f"*{ticket.reference}* · {_capitalised(kind_label(ticket.kind))}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         context(" · ".join(details)),
     ]
@@ -202,7 +202,9 @@ def purged_blocks(reference: str) -> tuple[str, list[Block]]:
     return words, [section(f"*{reference}* · deleted under the retention policy")]
 
 
-def ticket_list_blocks(tickets: Sequence[TicketView], today: date) -> list[Block]:
+def ticket_list_blocks(
+    tickets: Sequence[TicketView], today: date, kind_label: Callable[[TicketKind], str]
+) -> list[Block]:
     """Open tickets, soonest due first, one line each."""
     if not tickets:
         return [section("No open requests.")]
@@ -220,8 +222,11 @@ def ticket_list_blocks(tickets: Sequence[TicketView], today: date) -> list[Block
     return blocks
 
 
-def home_view(tickets: Sequence[TicketView], today: date) -> Block:
-    return {"type": "home", "blocks": [*ticket_list_blocks(tickets, today), context(USAGE)]}
+def home_view(
+    tickets: Sequence[TicketView], today: date, kind_label: Callable[[TicketKind], str]
+) -> Block:
+    listing = ticket_list_blocks(tickets, today, kind_label)
+    return {"type": "home", "blocks": [*listing, context(USAGE)]}
 
 
 # -- modals ------------------------------------------------------------------------------------
@@ -277,9 +282,11 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], meta:
     }
 
 
-def log_modal(today: date, channel_labels: Mapping[str, Any]) -> Block:
+def log_modal(
+    today: date, channel_labels: Mapping[str, Any], kind_label: Callable[[TicketKind], str]
+) -> Block:
     """The form for a request that reached the school another way."""
-    kinds = [(kind_name(kind), kind.value) for kind in TicketKind]
+    kinds = [(_capitalised(kind_label(kind)), kind.value) for kind in TicketKind]
     relationships = [(label, r.value) for r, label in RELATIONSHIPS.items()]
     channels = [(channel_name(c, channel_labels), c.value) for c in RequestChannel]
     yes_no = {

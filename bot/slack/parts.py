@@ -18,6 +18,7 @@ from bot.conversation.handler import Conversation
 from bot.conversation.handoff import HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
 from bot.rules.clock import LONDON
+from bot.rules.deadlines import TicketKind
 from bot.slack.markup import to_mrkdwn
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
@@ -48,6 +49,10 @@ class Parts:
     def channel_labels(self) -> Mapping[str, Any]:
         labels = self.conversation.answers.buttons.get("channel")
         return labels if isinstance(labels, Mapping) else {}
+
+    def kind_label(self, kind: TicketKind) -> str:
+        """A kind of request in the school's words (answers/intake/kinds.yaml)."""
+        return self.requests.messages.kind_label(kind)
 
     def notice(self, step: str, **values: str) -> str:
         """What staff read about their own action (answers/_staff_notices.md), as mrkdwn."""

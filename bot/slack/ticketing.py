@@ -225,7 +225,7 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             return
         tickets = await asyncio.to_thread(parts.requests.list_tickets, TicketFilter())
         await client.views_publish(
-            user_id=event["user"], view=blocks.home_view(tickets, parts.today())
+            user_id=event["user"], view=blocks.home_view(tickets, parts.today(), parts.kind_label)
         )
 
     bolt.view(blocks.LOG_VIEW)(ack=check_log, lazy=[log_request])

@@ -15,6 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
 
+from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action
 from bot.slack import blocks
 from bot.storage.engine import StorageUnavailable
@@ -39,6 +40,7 @@ class TriageFeed:
         channel_labels: Mapping[str, Any],
         today: Callable[[], date],
         actions_for: Callable[[TicketView], tuple[Action, ...]],
+        kind_label: Callable[[TicketKind], str],
     ) -> None:
         self.feed = feed
         self._client = client
@@ -47,6 +49,7 @@ class TriageFeed:
         self._today = today
         # The request service's rule (status and the law for the kind), with no transaction.
         self._actions_for = actions_for
+        self._kind_label = kind_label
 
     def run_once(self) -> int:
         """Bring the channel up to date; returns how many tickets were posted or updated.
@@ -68,7 +71,12 @@ class TriageFeed:
         if post is None and ticket.closed:
             return  # closed before it was ever posted: nothing left to triage
         summary, body = blocks.triage_blocks(
-            ticket, self._today(), delivery.last_event, self._labels, self._actions_for(ticket)
+            ticket,
+            self._today(),
+            delivery.last_event,
+            self._labels,
+            self._actions_for(ticket),
+            self._kind_label,
         )
         if post is not None:
             try:

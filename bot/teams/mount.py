@@ -99,7 +99,13 @@ def _triage_poster(
     feed = TicketFeed(conversation.requests.sessions, PLATFORM)
     feed.start()  # from now on: the channel is not flooded with the tickets of years past
     requests = conversation.requests
-    return TriagePoster(poster, feed, channel_id=channel, actions_for=requests.actions_for)
+    return TriagePoster(
+        poster,
+        feed,
+        channel_id=channel,
+        actions_for=requests.actions_for,
+        kind_label=requests.messages.kind_label,
+    )
 
 
 def _take_handoffs(

@@ -40,7 +40,8 @@ def reminder_card(
     """The ticket's triage card, headed by the reminder: the same buttons work it from here."""
     if notice.ticket is None:
         raise ValueError("a reminder card needs the ticket it is about")
-    card = triage_card(notice.ticket, today, allowed)
+    # The notice already names the kind in the school's words.
+    card = triage_card(notice.ticket, today, allowed, lambda _kind: notice.kind)
     heading = {
         "type": "TextBlock",
         "text": words.line(notice),

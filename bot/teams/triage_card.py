@@ -8,12 +8,12 @@ adaptiveCard/action invoke and shows the card the bot answers with, so the card 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
 from bot.conversation.intake import format_date
-from bot.rules.deadlines import kind_label
+from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action, Outcome, Status
 from bot.teams.activities import TRIAGE_KEY
 from bot.tickets.service import TicketView
@@ -44,7 +44,12 @@ OUTCOME_LABELS = {
 _BUTTONS = (Action.ASSIGN, Action.REQUEST_ID, Action.ID_RECEIVED, Action.EXTEND, Action.CLOSE)
 
 
-def triage_card(ticket: TicketView, today: date, allowed: Collection[Action]) -> dict[str, Any]:
+def triage_card(
+    ticket: TicketView,
+    today: date,
+    allowed: Collection[Action],
+    kind_label: Callable[[TicketKind], str],
+) -> dict[str, Any]:
     """The card for `ticket` as it stands, with a button for each action in `allowed` (what its
     status and the law for its kind allow: RequestService.actions_for); `today` (London) words
     the deadline.
