@@ -56,29 +56,7 @@ def field_of(error: LinkProblem) -> str | None:
 
 def link_router(gate: Gate, pages: Pages, links: StaffLinks, words: LinkWords) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
-
-    def page(
-        request: Request,
-        staff: StaffMember,
-        *,
-        values: dict[str, str] | None = None,
-        done: str | None = None,
-        problem: Problem | None = None,
-    ) -> HTMLResponse:
-        return pages.render(
-            request,
-            "staff_links.html",
-            staff=staff,
-            status=400 if problem else 200,
-            section="staff",
-            words=words,
-            links=links.links(),
-            accounts=[a for a in gate.accounts.accounts() if not a.disabled],
-            platforms=PLATFORMS,
-            values=values or dict.fromkeys(FIELDS, ""),
-            done=done,
-            problem=problem,
-        )
+    page = _LinksPage(gate, pages, links, words)
 
     @router.get(LINKS_PATH, name="console_staff_links")
     def listing(
@@ -132,6 +110,40 @@ def link_router(gate: Gate, pages: Pages, links: StaffLinks, words: LinkWords) -
         return _done("unlinked", platform, user_id, email)
 
     return router
+
+
+@dataclass(frozen=True)
+class _LinksPage:
+    """The links page as it stands, with what was just done or what went wrong."""
+
+    gate: Gate
+    pages: Pages
+    links: StaffLinks
+    words: LinkWords
+
+    def __call__(
+        self,
+        request: Request,
+        staff: StaffMember,
+        *,
+        values: dict[str, str] | None = None,
+        done: str | None = None,
+        problem: Problem | None = None,
+    ) -> HTMLResponse:
+        return self.pages.render(
+            request,
+            "staff_links.html",
+            staff=staff,
+            status=400 if problem else 200,
+            section="staff",
+            words=self.words,
+            links=self.links.links(),
+            accounts=[a for a in self.gate.accounts.accounts() if not a.disabled],
+            platforms=PLATFORMS,
+            values=values or dict.fromkeys(FIELDS, ""),
+            done=done,
+            problem=problem,
+        )
 
 
 def _done(what: str, platform: str, user_id: str, email: str) -> RedirectResponse:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ConfigError
-from bot.content.answers import load_facts
 from bot.content.errors import ContentError
+from bot.content.wordbook import Wordbook
 from bot.tickets.staff_links import (
     PLATFORMS,
     AlreadyLinked,
@@ -37,38 +36,27 @@ disabled_account already_linked no_such_link
 class LinkWords:
     """The school's wording for the page; `say` fills in the placeholders."""
 
-    text: Mapping[str, str]
-    problems: Mapping[str, str]
-    platforms: Mapping[str, str]
+    book: Wordbook
 
     @classmethod
     def load(cls, answers_dir: Path) -> LinkWords:
         """Read the words; ConfigError names the file and every missing key."""
-        path = answers_dir / LINK_WORDS_FILE
+        required = [
+            *REQUIRED,
+            *(f"problems.{key}" for key in PROBLEMS),
+            *(f"platforms.{key}" for key in PLATFORMS),
+        ]
         try:
-            data = load_facts(path)
+            return cls(Wordbook.load(answers_dir / LINK_WORDS_FILE, required))
         except ContentError as error:
             raise ConfigError(str(error)) from error
-        problems = data.get("problems")
-        platforms = data.get("platforms")
-        problems = problems if isinstance(problems, Mapping) else {}
-        platforms = platforms if isinstance(platforms, Mapping) else {}
-        missing = [key for key in REQUIRED if not _is_text(data.get(key))]
-        missing += [f"problems.{key}" for key in PROBLEMS if not _is_text(problems.get(key))]
-        missing += [f"platforms.{key}" for key in PLATFORMS if not _is_text(platforms.get(key))]
-        if missing:
-            raise ConfigError(f"{path}: missing or not text: {', '.join(missing)}")
-        return cls(
-            text={key: str(data[key]).strip() for key in REQUIRED},
-            problems={key: str(problems[key]).strip() for key in PROBLEMS},
-            platforms={key: str(platforms[key]).strip() for key in PLATFORMS},
-        )
 
     def say(self, key: str, **values: object) -> str:
-        return self.text[key].format(**values)
+        return self.book.say(key, **values)
 
     def platform(self, platform: str) -> str:
-        return self.platforms.get(platform, platform)
+        key = f"platforms.{platform}"
+        return self.book.say(key) if key in self.book.entries else platform
 
     def caption(self, count: int) -> str:
         if count == 0:
@@ -76,7 +64,7 @@ class LinkWords:
         return self.say("caption_one") if count == 1 else self.say("caption_many", count=count)
 
     def problem(self, key: str, **values: object) -> str:
-        return self.problems[key].format(**values)
+        return self.book.say(f"problems.{key}", **values)
 
     def problem_of(self, error: LinkProblem) -> str:
         """What went wrong with a link, in the school's words."""
@@ -101,7 +89,3 @@ class LinkWords:
             platform = self.platform(error.platform)
             return self.problem("no_such_link", platform=platform, user=error.user_id)
         raise error
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())

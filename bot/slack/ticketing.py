@@ -117,15 +117,17 @@ def _valid_day(text: str) -> bool:
 
 def register(bolt: AsyncApp, parts: Parts) -> None:
     """Add the ticket listeners to `bolt`."""
+    _register_logging(bolt, parts)
+    _register_triage_buttons(bolt, parts)
+    _register_modals(bolt, parts)
+    _register_home(bolt, parts)
+
+
+def _register_logging(bolt: AsyncApp, parts: Parts) -> None:
+    """The "Log a request" modal: checked as Slack waits, then logged once."""
 
     async def check_log(ack: AsyncAck, view: Body) -> None:
         await _ack_form(ack, log_form(view, parts.today()))
-
-    async def check_extend(ack: AsyncAck, view: Body) -> None:
-        await _ack_form(ack, extend_form(view, parts.today()))
-
-    async def check_close(ack: AsyncAck, view: Body) -> None:
-        await _ack_form(ack, close_form(view))
 
     @reported
     async def log_request(view: Body, body: Body, client: AsyncWebClient) -> None:
@@ -147,6 +149,12 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
         )
         await client.chat_postMessage(channel=user, text=logged)
         await parts.refresh_triage()
+
+    bolt.view(blocks.LOG_VIEW)(ack=check_log, lazy=[log_request])
+
+
+def _register_triage_buttons(bolt: AsyncApp, parts: Parts) -> None:
+    """The buttons on a triage message: act at once, or open the extend or close modal."""
 
     @reported
     async def on_triage_button(body: Body, client: AsyncWebClient) -> None:
@@ -185,6 +193,18 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             return
         await parts.refresh_triage()
 
+    bolt.action(re.compile("^triage_"))(ack=acknowledge, lazy=[on_triage_button])
+
+
+def _register_modals(bolt: AsyncApp, parts: Parts) -> None:
+    """Extending and closing: their modals are checked as Slack waits, then acted on once."""
+
+    async def check_extend(ack: AsyncAck, view: Body) -> None:
+        await _ack_form(ack, extend_form(view, parts.today()))
+
+    async def check_close(ack: AsyncAck, view: Body) -> None:
+        await _ack_form(ack, close_form(view))
+
     @reported
     async def extend_ticket(view: Body, body: Body, client: AsyncWebClient) -> None:
         form = extend_form(view, parts.today())
@@ -219,6 +239,13 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             ),
         )
 
+    bolt.view(blocks.EXTEND_VIEW)(ack=check_extend, lazy=[extend_ticket])
+    bolt.view(blocks.CLOSE_VIEW)(ack=check_close, lazy=[close_ticket])
+
+
+def _register_home(bolt: AsyncApp, parts: Parts) -> None:
+    """The app's Home tab: the open tickets."""
+
     @reported
     async def publish_home(event: Body, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
@@ -228,10 +255,6 @@ def register(bolt: AsyncApp, parts: Parts) -> None:
             user_id=event["user"], view=blocks.home_view(tickets, parts.today(), parts.kind_label)
         )
 
-    bolt.view(blocks.LOG_VIEW)(ack=check_log, lazy=[log_request])
-    bolt.view(blocks.EXTEND_VIEW)(ack=check_extend, lazy=[extend_ticket])
-    bolt.view(blocks.CLOSE_VIEW)(ack=check_close, lazy=[close_ticket])
-    bolt.action(re.compile("^triage_"))(ack=acknowledge, lazy=[on_triage_button])
     bolt.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
 
 

@@ -246,5 +246,7 @@ def test_the_page_speaks_the_schools_words_and_a_missing_one_is_named(
     )
     # What the console's start-up reads (not a whole app here: one that failed part-way would
     # leave its database connections open).
-    with pytest.raises(ConfigError, match=r"staff_links\.yaml: missing .*problems\.already_linked"):
+    with pytest.raises(
+        ConfigError, match=r"staff_links\.yaml: no words for .*problems\.already_linked"
+    ):
         LinkWords.load(answers)
