@@ -62,6 +62,7 @@ def _teams(settings: Settings, school: School) -> Notifier | None:
         from bot.teams.poster import ChannelPoster
         from bot.teams.reminders import TeamsBotNotifier
         from bot.teams.sdk import connect
+        from bot.tickets.messages import TicketMessages
 
         if webhook is not None:
             log.warning("reminders go through the Teams bot; the webhook URL is not used")
@@ -77,6 +78,7 @@ def _teams(settings: Settings, school: School) -> Notifier | None:
             channel,
             lambda: datetime.now(LONDON).date(),
             lambda ticket: allowed_actions(ticket.kind, ticket.status, school_type),
+            TicketMessages.load(school.answers_dir),
         )
     if webhook is not None:
         from bot.teams.reminders import TeamsWebhookNotifier

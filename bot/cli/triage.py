@@ -79,7 +79,7 @@ def _post_slack(settings: Settings, feed: TicketFeed, requests: RequestService) 
         _channel_labels(settings),
         lambda: datetime.now(LONDON).date(),
         requests.actions_for,
-        requests.messages.kind_label,
+        requests.messages,
     )
     return triage.post_open()
 
@@ -102,7 +102,7 @@ def _post_teams(settings: Settings, feed: TicketFeed, requests: RequestService) 
         feed,
         channel_id=channel,
         actions_for=requests.actions_for,
-        kind_label=requests.messages.kind_label,
+        messages=requests.messages,
     )
     return asyncio.run(triage.post_open())
 

@@ -26,6 +26,7 @@ from bot.conversation.intake_words import IntakeWords
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship
 from bot.tickets.letters import check_letters
+from bot.tickets.messages import TicketMessages
 from bot.tickets.reminder_words import ReminderWords
 from bot.types import Audience
 
@@ -127,7 +128,7 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    for load_words in (console_phrases, ReminderWords.load):
+    for load_words in (console_phrases, ReminderWords.load, TicketMessages.load):
         try:
             load_words(answers_dir)
         except ContentError as error:

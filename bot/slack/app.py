@@ -168,7 +168,7 @@ def build_slack(settings: Settings, conversation: Conversation, *, socket: bool)
             parts.channel_labels,
             parts.today,
             requests.actions_for,
-            requests.messages.kind_label,
+            requests.messages,
         )
         if settings.resolved_handoff_platform() == PLATFORM:
             slack_threads = SlackThreads(

@@ -124,15 +124,15 @@ def _register_command(bolt: AsyncApp, parts: Parts) -> None:
         words = plain_text(body.get("text", ""))
         first = words.split(maxsplit=1)[0].lower() if words else ""
         if first in ("", "help"):
-            await respond(text=blocks.USAGE)
+            await respond(text=parts.messages.triage.say("slack_usage"))
         elif first == "log" and words.lower() == "log":
             await client.views_open(
                 trigger_id=body["trigger_id"],
-                view=blocks.log_modal(parts.today(), parts.channel_labels, parts.kind_label),
+                view=blocks.log_modal(parts.today(), parts.channel_labels, parts.messages),
             )
         elif first == "tickets" and words.lower() == "tickets":
             tickets = await _open_tickets(parts)
-            listing = blocks.ticket_list_blocks(tickets, parts.today(), parts.kind_label)
+            listing = blocks.ticket_list_blocks(tickets, parts.today(), parts.messages)
             await respond(text=f"{len(tickets)} open requests", blocks=listing)
         else:
             conversation = conversation_id(body["team_id"], body["channel_id"], body["user_id"])

@@ -7,7 +7,7 @@ requester's details: Slack is another processor, and staff open the ticket in th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,7 @@ from bot.conversation.intake import format_date
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel
 from bot.slack.markup import escape, to_mrkdwn
+from bot.tickets.messages import TRIAGE_ACTIONS, TicketMessages
 from bot.tickets.service import TicketView
 from bot.types import Reply
 
@@ -27,39 +28,14 @@ LOG_VIEW = "privacy_log"
 EXTEND_VIEW = "privacy_extend"
 CLOSE_VIEW = "privacy_close"
 HANDOFF_CLOSE = "handoff_close"
-# Triage buttons, in the order shown, by the service action each one performs.
-TRIAGE_BUTTONS: Mapping[Action, tuple[str, str]] = {
-    Action.ASSIGN: ("triage_assign", "Take it"),
-    Action.REQUEST_ID: ("triage_request_id", "ID requested"),
-    Action.ID_RECEIVED: ("triage_id_received", "ID received"),
-    Action.EXTEND: ("triage_extend", "Extend"),
-    Action.CLOSE: ("triage_close", "Close"),
+# Triage buttons, in the order shown (their words: answers/triage.yaml, buttons).
+TRIAGE_BUTTON_IDS: Mapping[Action, str] = {
+    action: f"triage_{action.value.replace('-', '_')}" for action in TRIAGE_ACTIONS
 }
 
 _SECTION_LIMIT = 3000  # characters of text in one section block
 _LIST_LIMIT = 40  # tickets in one list; a message holds at most 50 blocks
-RELATIONSHIPS: Mapping[Relationship, str] = {
-    Relationship.PARENT: "Parent",
-    Relationship.CARER: "Carer",
-    Relationship.PUPIL: "Pupil",
-    Relationship.STAFF: "Member of staff",
-    Relationship.REPRESENTATIVE: "Representative (solicitor, advocate)",
-    Relationship.OTHER: "Someone else",
-}
-OUTCOMES: Mapping[Outcome, str] = {
-    Outcome.COMPLIED: "Complied",
-    Outcome.PARTLY_COMPLIED: "Partly complied",
-    Outcome.REFUSED: "Refused",
-    Outcome.WITHDRAWN: "Withdrawn",
-    Outcome.NO_DATA_HELD: "No data held",
-    Outcome.NOT_A_REQUEST: "Not a request",
-}
 _PLATFORM_CHANNELS = {RequestChannel.SLACK: "Slack", RequestChannel.TEAMS: "Microsoft Teams"}
-USAGE = (
-    "*/privacy* QUESTION: ask about the privacy notice (only you see the answer)\n"
-    "*/privacy log*: record a request that came by phone, letter, email or in person\n"
-    "*/privacy tickets*: the open requests and when each is due"
-)
 
 
 def text(words: str) -> Block:
@@ -141,16 +117,13 @@ def _status(ticket: TicketView) -> str:
     return ticket.status.value.replace("_", " ")
 
 
-def _due(ticket: TicketView, today: date) -> str:
-    due = format_date(ticket.due_date)
-    if ticket.closed:
-        return due
-    if ticket.paused:
-        return f"{due} (clock paused)"
-    days = ticket.days_left(today)
-    if days < 0:
-        return f"{due} (*overdue by {-days} days*)"
-    return f"{due} ({days} days left)" if days != 1 else f"{due} (1 day left)"
+def _due(ticket: TicketView, today: date, messages: TicketMessages) -> str:
+    return messages.due_words(
+        format_date(ticket.due_date),
+        closed=ticket.closed,
+        paused=ticket.paused,
+        days_left=ticket.days_left(today),
+    )
 
 
 def triage_blocks(
@@ -159,37 +132,32 @@ def triage_blocks(
     version: int,
     channel_labels: Mapping[str, Any],
     allowed: Collection[Action],
-    kind_label: Callable[[TicketKind], str],
+    messages: TicketMessages,
 ) -> tuple[str, list[Block]]:
     """The triage message for a ticket: its state, and a button for each action in `allowed`
     (what the ticket's status and the law for its kind allow: RequestService.actions_for)."""
-    summary = f"{ticket.reference}: {kind_label(ticket.kind)}, {_status(ticket)}"
+    say, kind = messages.triage.say, messages.kind_label(ticket.kind)
+    summary = f"{ticket.reference}: {kind}, {_status(ticket)}"
+    assignee = escape(ticket.assignee) if ticket.assignee else say("values.nobody_yet")
     fields = [
-        f"*Status*\n{_status(ticket)}",
-        f"*Due*\n{_due(ticket, today)}",
-        f"*Assigned to*\n{escape(ticket.assignee) if ticket.assignee else 'nobody yet'}",
-        f"*Came by*\n{channel_name(ticket.channel, channel_labels)}, "
+        f"*{say('fields.status')}*\n{_status(ticket)}",
+        f"*{say('fields.due')}*\n{_due(ticket, today, messages)}",
+        f"*{say('fields.with')}*\n{assignee}",
+        f"*{say('fields.came_by')}*\n{channel_name(ticket.channel, channel_labels)}, "
         f"{format_date(ticket.received_on)}",
     ]
-    details = [f"Requester: {RELATIONSHIPS[ticket.requester_relationship].lower()}"]
-    if ticket.subject_is_child:
-        details.append("about a child")
-    if ticket.id_requested_on:
-        details.append(f"ID requested {format_date(ticket.id_requested_on)}")
-    if ticket.id_received_on:
-        details.append(f"ID received {format_date(ticket.id_received_on)}")
-    if ticket.extended:
-        details.append("extended")
-    if ticket.outcome:
-        details.append(f"outcome: {OUTCOMES[ticket.outcome].lower()}")
     blocks: list[Block] = [
-        section(f"*{ticket.reference}* · {_capitalised(kind_label(ticket.kind))}"),
+        section(f"*{ticket.reference}* · {_capitalised(kind)}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        context(" · ".join(details)),
+        context(" · ".join(_details(ticket, messages))),
     ]
     buttons = [
-        button(label, action_id, f"{ticket.reference}|{version}")
-        for action, (action_id, label) in TRIAGE_BUTTONS.items()
+        button(
+            say(f"buttons.{action.value}"),
+            TRIAGE_BUTTON_IDS[action],
+            f"{ticket.reference}|{version}",
+        )
+        for action in TRIAGE_ACTIONS
         if action in allowed and not (action is Action.EXTEND and ticket.extended)
     ]
     if buttons:
@@ -197,36 +165,50 @@ def triage_blocks(
     return summary, blocks
 
 
-def purged_blocks(reference: str) -> tuple[str, list[Block]]:
-    words = f"{reference}: deleted under the retention policy"
-    return words, [section(f"*{reference}* · deleted under the retention policy")]
+def _details(ticket: TicketView, messages: TicketMessages) -> list[str]:
+    say = messages.triage.say
+    relationship = say(f"relationships.{ticket.requester_relationship.value}").lower()
+    details = [say("values.requester", relationship=relationship)]
+    if ticket.subject_is_child:
+        details.append(say("values.about_a_child"))
+    if ticket.id_requested_on:
+        details.append(say("values.id_requested", day=format_date(ticket.id_requested_on)))
+    if ticket.id_received_on:
+        details.append(say("values.id_received", day=format_date(ticket.id_received_on)))
+    if ticket.extended:
+        details.append(say("fields.extended").lower())
+    if ticket.outcome:
+        outcome = say(f"outcomes.{ticket.outcome.value}").lower()
+        details.append(say("values.outcome", outcome=outcome))
+    return details
+
+
+def purged_blocks(reference: str, messages: TicketMessages) -> tuple[str, list[Block]]:
+    words = messages.triage.say("list.purged", reference=reference)
+    return words, [section(messages.triage.say("list.purged", reference=f"*{reference}*"))]
 
 
 def ticket_list_blocks(
-    tickets: Sequence[TicketView], today: date, kind_label: Callable[[TicketKind], str]
+    tickets: Sequence[TicketView], today: date, messages: TicketMessages
 ) -> list[Block]:
     """Open tickets, soonest due first, one line each."""
+    say = messages.triage.say
     if not tickets:
-        return [section("No open requests.")]
-    blocks = [section(f"*Open requests* ({len(tickets)}), soonest due first")]
+        return [section(say("list.none"))]
+    blocks = [section(f"*{say('list.heading', count=len(tickets))}*")]
     for ticket in tickets[:_LIST_LIMIT]:
-        who = f" · {escape(ticket.assignee)}" if ticket.assignee else " · not taken"
-        blocks.append(
-            section(
-                f"*{ticket.reference}* · {kind_label(ticket.kind)} · {_status(ticket)}{who}\n"
-                f"Due {_due(ticket, today)}"
-            )
-        )
+        who = escape(ticket.assignee) if ticket.assignee else say("list.not_taken")
+        kind = messages.kind_label(ticket.kind)
+        due = say("list.due", due=_due(ticket, today, messages))
+        blocks.append(section(f"*{ticket.reference}* · {kind} · {_status(ticket)} · {who}\n{due}"))
     if len(tickets) > _LIST_LIMIT:
-        blocks.append(context(f"and {len(tickets) - _LIST_LIMIT} more"))
+        blocks.append(context(say("list.more", count=len(tickets) - _LIST_LIMIT)))
     return blocks
 
 
-def home_view(
-    tickets: Sequence[TicketView], today: date, kind_label: Callable[[TicketKind], str]
-) -> Block:
-    listing = ticket_list_blocks(tickets, today, kind_label)
-    return {"type": "home", "blocks": [*listing, context(USAGE)]}
+def home_view(tickets: Sequence[TicketView], today: date, messages: TicketMessages) -> Block:
+    listing = ticket_list_blocks(tickets, today, messages)
+    return {"type": "home", "blocks": [*listing, context(messages.triage.say("slack_usage"))]}
 
 
 # -- modals ------------------------------------------------------------------------------------
@@ -270,65 +252,74 @@ def _date_input(today: date) -> Block:
     return {"type": "datepicker", "action_id": "value", "initial_date": today.isoformat()}
 
 
-def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], meta: str) -> Block:
+def _modal(
+    callback_id: str, title: str, submit: str, cancel: str, blocks: list[Block], meta: str
+) -> Block:
     return {
         "type": "modal",
         "callback_id": callback_id,
         "title": text(title[:24]),
         "submit": text(submit),
-        "close": text("Cancel"),
+        "close": text(cancel),
         "private_metadata": meta,
         "blocks": blocks,
     }
 
 
-def log_modal(
-    today: date, channel_labels: Mapping[str, Any], kind_label: Callable[[TicketKind], str]
-) -> Block:
+def log_modal(today: date, channel_labels: Mapping[str, Any], messages: TicketMessages) -> Block:
     """The form for a request that reached the school another way."""
-    kinds = [(_capitalised(kind_label(kind)), kind.value) for kind in TicketKind]
-    relationships = [(label, r.value) for r, label in RELATIONSHIPS.items()]
+    say = messages.triage.say
+    kinds = [(_capitalised(messages.kind_label(kind)), kind.value) for kind in TicketKind]
+    relationships = [(say(f"relationships.{r.value}"), r.value) for r in Relationship]
     channels = [(channel_name(c, channel_labels), c.value) for c in RequestChannel]
     yes_no = {
         "type": "radio_buttons",
         "action_id": "value",
-        "options": [_option("Yes", "yes"), _option("No", "no")],
+        "options": [_option(say("forms.yes"), "yes"), _option(say("forms.no"), "no")],
     }
     blocks = [
-        _input("kind", "Kind of request", _select(kinds, TicketKind.SAR.value)),
-        _input("received", "Received on", _date_input(today)),
-        _input("channel", "How it came", _select(channels)),
-        _input("requester", "Requester's name", _text_input(200)),
-        _input("relationship", "Who they are", _select(relationships)),
-        _input("subject", "Who the information is about", _text_input(200)),
-        _input("child", "Is that person a child?", yes_no),
-        _input("contact", "Requester's email, phone or address", _text_input(200)),
-        _input("details", "The request, in their words", _text_input(3000, multiline=True)),
+        _input("kind", say("forms.kind"), _select(kinds, TicketKind.SAR.value)),
+        _input("received", say("forms.received"), _date_input(today)),
+        _input("channel", say("forms.channel"), _select(channels)),
+        _input("requester", say("forms.requester"), _text_input(200)),
+        _input("relationship", say("forms.relationship"), _select(relationships)),
+        _input("subject", say("forms.subject"), _text_input(200)),
+        _input("child", say("forms.child"), yes_no),
+        _input("contact", say("forms.contact"), _text_input(200)),
+        _input("details", say("forms.details"), _text_input(3000, multiline=True)),
     ]
-    return _modal(LOG_VIEW, "Log a request", "Log it", blocks, "")
+    title, submit, cancel = say("forms.log_title"), say("forms.log_submit"), say("forms.cancel")
+    return _modal(LOG_VIEW, title, submit, cancel, blocks, "")
 
 
-def extend_modal(reference: str, today: date) -> Block:
+def extend_modal(reference: str, today: date, messages: TicketMessages) -> Block:
+    say = messages.triage.say
     blocks = [
-        section(f"Extend *{reference}* by two months (complex or several requests)."),
-        _input("reason", "Why it needs longer", _text_input(2000, multiline=True)),
-        _input("told_on", "Requester told on", _date_input(today)),
+        section(say("forms.extend_intro", reference=f"*{reference}*")),
+        _input("reason", say("forms.extend_reason"), _text_input(2000, multiline=True)),
+        _input("told_on", say("forms.told_on"), _date_input(today)),
     ]
-    return _modal(EXTEND_VIEW, "Extend", "Extend", blocks, reference)
+    title, cancel = say("forms.extend_title"), say("forms.cancel")
+    return _modal(EXTEND_VIEW, title, title, cancel, blocks, reference)
 
 
-def close_modal(reference: str, *, may_refuse: bool) -> Block:
+def close_modal(reference: str, messages: TicketMessages, *, may_refuse: bool) -> Block:
     """The outcome and reason; Refused only for someone whose role may refuse (dpo, admin)."""
+    say = messages.triage.say
     outcomes = [
-        (label, outcome.value)
-        for outcome, label in OUTCOMES.items()
+        (say(f"outcomes.{outcome.value}"), outcome.value)
+        for outcome in Outcome
         if may_refuse or outcome is not Outcome.REFUSED
     ]
-    reason = _input("reason", "Reason", _text_input(2000, multiline=True), optional=True)
+    reason = _input("reason", say("forms.reason"), _text_input(2000, multiline=True), optional=True)
     if may_refuse:
-        reason["hint"] = text("Required for a refusal: manifestly unfounded or excessive, and why.")
-    blocks = [section(f"Close *{reference}*."), _input("outcome", "Outcome", _select(outcomes))]
-    return _modal(CLOSE_VIEW, "Close", "Close it", [*blocks, reason], reference)
+        reason["hint"] = text(say("forms.refusal_hint"))
+    blocks = [
+        section(say("forms.close_intro", reference=f"*{reference}*")),
+        _input("outcome", say("forms.outcome"), _select(outcomes)),
+    ]
+    title, submit, cancel = say("forms.close_title"), say("forms.close_submit"), say("forms.cancel")
+    return _modal(CLOSE_VIEW, title, submit, cancel, [*blocks, reason], reference)
 
 
 def view_values(view: Mapping[str, Any]) -> dict[str, str]:

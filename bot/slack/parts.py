@@ -18,11 +18,11 @@ from bot.conversation.handler import Conversation
 from bot.conversation.handoff import HandoffDesk, StaffWords
 from bot.conversation.handoff_store import HandoffStore
 from bot.rules.clock import LONDON
-from bot.rules.deadlines import TicketKind
 from bot.slack.markup import to_mrkdwn
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import TriageFeed
 from bot.storage.engine import StorageUnavailable
+from bot.tickets.messages import TicketMessages
 from bot.tickets.service import RequestService
 from bot.types import Audience, Channel, Message, Reply
 
@@ -50,9 +50,10 @@ class Parts:
         labels = self.conversation.answers.buttons.get("channel")
         return labels if isinstance(labels, Mapping) else {}
 
-    def kind_label(self, kind: TicketKind) -> str:
-        """A kind of request in the school's words (answers/intake/kinds.yaml)."""
-        return self.requests.messages.kind_label(kind)
+    @property
+    def messages(self) -> TicketMessages:
+        """The school's words for tickets: kinds (intake/kinds.yaml), Slack's (triage.yaml)."""
+        return self.requests.messages
 
     def notice(self, step: str, **values: str) -> str:
         """What staff read about their own action (answers/_staff_notices.md), as mrkdwn."""

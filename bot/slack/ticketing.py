@@ -25,6 +25,7 @@ from bot.rules.lifecycle import Action, Outcome, Relationship, RequestChannel, T
 from bot.slack import blocks
 from bot.slack.asking import acknowledge
 from bot.slack.parts import Parts, reported
+from bot.tickets.messages import TicketMessages
 from bot.tickets.service import NewRequest, TicketFilter
 from bot.tickets.staff_links import StaffLinks
 
@@ -32,14 +33,13 @@ log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
 
-_FUTURE = "This cannot be a day in the future."
-_NEEDS_REASON = "A refusal needs its reason: manifestly unfounded or excessive, and why."
-_ACTION_OF = {action_id: action for action, (action_id, _) in blocks.TRIAGE_BUTTONS.items()}
+_ACTION_OF = {action_id: action for action, action_id in blocks.TRIAGE_BUTTON_IDS.items()}
 
 
 @dataclass(frozen=True)
 class Form:
-    """A submitted modal: its answers, and the problems to show beside them."""
+    """A submitted modal: its answers, and the problems to show beside them (keys under
+    `problems` in answers/triage.yaml)."""
 
     values: dict[str, str]
     errors: dict[str, str]
@@ -50,14 +50,14 @@ def log_form(view: Body, today: date) -> Form:
     errors = {}
     received = values.get("received", "")
     if not _valid_day(received):
-        errors["received"] = "Pick the day it was received."
+        errors["received"] = "received_missing"
     elif date.fromisoformat(received) > today:
-        errors["received"] = _FUTURE
+        errors["received"] = "future"
     for block_id in ("kind", "channel", "requester", "relationship", "subject", "contact"):
         if not values.get(block_id, "").strip():
-            errors[block_id] = "Please fill this in."
+            errors[block_id] = "fill_in"
     if not values.get("details", "").strip():
-        errors["details"] = "Please write down what they asked for."
+        errors["details"] = "details_missing"
     return Form(values, errors)
 
 
@@ -89,11 +89,11 @@ def extend_form(view: Body, today: date) -> Form:
     told = values.get("told_on", "")
     errors = {}
     if not _valid_day(told):
-        errors["told_on"] = "Pick the day the requester was told."
+        errors["told_on"] = "told_on_missing"
     elif date.fromisoformat(told) > today:
-        errors["told_on"] = _FUTURE
+        errors["told_on"] = "future"
     if not values.get("reason", "").strip():
-        errors["reason"] = "Please give the reason."
+        errors["reason"] = "reason_missing"
     return Form(values, errors)
 
 
@@ -101,9 +101,9 @@ def close_form(view: Body) -> Form:
     values = blocks.view_values(view)
     errors = {}
     if values.get("outcome") not in {o.value for o in Outcome}:
-        errors["outcome"] = "Pick the outcome."
+        errors["outcome"] = "outcome_missing"
     elif values["outcome"] == Outcome.REFUSED and not values.get("reason", "").strip():
-        errors["reason"] = _NEEDS_REASON
+        errors["reason"] = "refusal_reason"
     return Form(values, errors)
 
 
@@ -127,7 +127,7 @@ def _register_logging(bolt: AsyncApp, parts: Parts) -> None:
     """The "Log a request" modal: checked as Slack waits, then logged once."""
 
     async def check_log(ack: AsyncAck, view: Body) -> None:
-        await _ack_form(ack, log_form(view, parts.today()))
+        await _ack_form(ack, log_form(view, parts.today()), parts.messages)
 
     @reported
     async def log_request(view: Body, body: Body, client: AsyncWebClient) -> None:
@@ -162,7 +162,7 @@ def _register_triage_buttons(bolt: AsyncApp, parts: Parts) -> None:
         reference, _, version = str(action["value"]).partition("|")
         kind = _ACTION_OF[action["action_id"]]
         if kind is Action.EXTEND:
-            view = blocks.extend_modal(reference, parts.today())
+            view = blocks.extend_modal(reference, parts.today(), parts.messages)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         user = body["user"]["id"]
@@ -171,7 +171,7 @@ def _register_triage_buttons(bolt: AsyncApp, parts: Parts) -> None:
             await link_by_verified_email(parts, client, user)
             actor, _ = await parts.actor(client, user)
             may_refuse = await asyncio.to_thread(parts.requests.may_refuse, actor)
-            modal = blocks.close_modal(reference, may_refuse=may_refuse)
+            modal = blocks.close_modal(reference, parts.messages, may_refuse=may_refuse)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
         # The same button on the same version of the message acts once, however often pressed.
@@ -200,10 +200,10 @@ def _register_modals(bolt: AsyncApp, parts: Parts) -> None:
     """Extending and closing: their modals are checked as Slack waits, then acted on once."""
 
     async def check_extend(ack: AsyncAck, view: Body) -> None:
-        await _ack_form(ack, extend_form(view, parts.today()))
+        await _ack_form(ack, extend_form(view, parts.today()), parts.messages)
 
     async def check_close(ack: AsyncAck, view: Body) -> None:
-        await _ack_form(ack, close_form(view))
+        await _ack_form(ack, close_form(view), parts.messages)
 
     @reported
     async def extend_ticket(view: Body, body: Body, client: AsyncWebClient) -> None:
@@ -252,15 +252,17 @@ def _register_home(bolt: AsyncApp, parts: Parts) -> None:
             return
         tickets = await asyncio.to_thread(parts.requests.list_tickets, TicketFilter())
         await client.views_publish(
-            user_id=event["user"], view=blocks.home_view(tickets, parts.today(), parts.kind_label)
+            user_id=event["user"], view=blocks.home_view(tickets, parts.today(), parts.messages)
         )
 
     bolt.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])
 
 
-async def _ack_form(ack: AsyncAck, form: Form) -> None:
+async def _ack_form(ack: AsyncAck, form: Form, messages: TicketMessages) -> None:
     if form.errors:
-        await ack(response_action="errors", errors=form.errors)
+        say = messages.triage.say
+        errors = {block: say(f"problems.{problem}") for block, problem in form.errors.items()}
+        await ack(response_action="errors", errors=errors)
     else:
         await ack()
 

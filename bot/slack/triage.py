@@ -15,11 +15,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
 
-from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action
 from bot.slack import blocks
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.feed import Delivery, FeedLoop, TicketFeed
+from bot.tickets.messages import TicketMessages
 from bot.tickets.service import TicketView
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class TriageFeed:
         channel_labels: Mapping[str, Any],
         today: Callable[[], date],
         actions_for: Callable[[TicketView], tuple[Action, ...]],
-        kind_label: Callable[[TicketKind], str],
+        messages: TicketMessages,
     ) -> None:
         self.feed = feed
         self._client = client
@@ -49,7 +49,7 @@ class TriageFeed:
         self._today = today
         # The request service's rule (status and the law for the kind), with no transaction.
         self._actions_for = actions_for
-        self._kind_label = kind_label
+        self._messages = messages
 
     def run_once(self) -> int:
         """Bring the channel up to date; returns how many tickets were posted or updated.
@@ -65,7 +65,7 @@ class TriageFeed:
         ticket, post = delivery.ticket, delivery.post
         if ticket is None:
             if post is not None:
-                summary, body = blocks.purged_blocks(delivery.reference)
+                summary, body = blocks.purged_blocks(delivery.reference, self._messages)
                 _update(client, post.channel, post.message_id, summary, body)
             return
         if post is None and ticket.closed:
@@ -76,7 +76,7 @@ class TriageFeed:
             delivery.last_event,
             self._labels,
             self._actions_for(ticket),
-            self._kind_label,
+            self._messages,
         )
         if post is not None:
             try:

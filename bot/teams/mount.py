@@ -104,7 +104,7 @@ def _triage_poster(
         feed,
         channel_id=channel,
         actions_for=requests.actions_for,
-        kind_label=requests.messages.kind_label,
+        messages=requests.messages,
     )
 
 

@@ -24,6 +24,7 @@ from bot.config import ConfigError
 from bot.rules.lifecycle import Action
 from bot.teams.poster import ChannelPoster
 from bot.teams.triage_card import triage_card
+from bot.tickets.messages import TicketMessages
 from bot.tickets.notices import Notice, Reminder
 from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import DeliveryFailed
@@ -35,13 +36,16 @@ _FAILURES = (aiohttp.ClientError, OSError, TimeoutError, RuntimeError)
 
 
 def reminder_card(
-    notice: Notice, today: date, allowed: Collection[Action], words: ReminderWords
+    notice: Notice,
+    today: date,
+    allowed: Collection[Action],
+    words: ReminderWords,
+    messages: TicketMessages,
 ) -> dict[str, Any]:
     """The ticket's triage card, headed by the reminder: the same buttons work it from here."""
     if notice.ticket is None:
         raise ValueError("a reminder card needs the ticket it is about")
-    # The notice already names the kind in the school's words.
-    card = triage_card(notice.ticket, today, allowed, lambda _kind: notice.kind)
+    card = triage_card(notice.ticket, today, allowed, messages)
     heading = {
         "type": "TextBlock",
         "text": words.line(notice),
@@ -69,11 +73,13 @@ class TeamsBotNotifier:
         channel_id: str,
         today: Callable[[], date],
         actions_for: Callable[[TicketView], tuple[Action, ...]],
+        messages: TicketMessages,
     ) -> None:
         self._poster = poster
         self._channel_id = channel_id
         self._today = today
         self._actions_for = actions_for
+        self._messages = messages
 
     def send(self, notices: Sequence[Notice], words: ReminderWords) -> None:
         asyncio.run(self._post_all(notices, words))
@@ -82,7 +88,9 @@ class TeamsBotNotifier:
         delivered: list[Notice] = []
         for notice in notices:
             allowed = self._actions_for(notice.ticket) if notice.ticket else ()
-            card = CardFactory.adaptive_card(reminder_card(notice, self._today(), allowed, words))
+            card = CardFactory.adaptive_card(
+                reminder_card(notice, self._today(), allowed, words, self._messages)
+            )
             try:
                 await self._poster.post(
                     self._channel_id, Activity(type=ActivityTypes.message, attachments=[card])

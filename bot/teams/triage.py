@@ -22,12 +22,12 @@ from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
 from bot.rules.clock import LONDON
-from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action
 from bot.storage.engine import StorageUnavailable
 from bot.teams.poster import TIMEOUT_SECONDS, ChannelPoster
 from bot.teams.triage_card import triage_card
 from bot.tickets.feed import Deliver, Delivery, FeedLoop, TicketFeed
+from bot.tickets.messages import TicketMessages
 from bot.tickets.service import TicketView
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class TriagePoster:
         *,
         channel_id: str,
         actions_for: Callable[[TicketView], tuple[Action, ...]],
-        kind_label: Callable[[TicketKind], str],
+        messages: TicketMessages,
         now: Callable[[], datetime] = lambda: datetime.now(LONDON),
     ) -> None:
         self._poster = poster
@@ -55,13 +55,13 @@ class TriagePoster:
         self.channel_id = channel_id
         # The request service's rule (status and the law for the kind), with no transaction.
         self._actions_for = actions_for
-        self._kind_label = kind_label
+        self._messages = messages
         self._now = now
         self._loop: FeedLoop | None = None
 
     def card_for(self, ticket: TicketView) -> dict[str, Any]:
         today = self._now().astimezone(LONDON).date()
-        return triage_card(ticket, today, self._actions_for(ticket), self._kind_label)
+        return triage_card(ticket, today, self._actions_for(ticket), self._messages)
 
     def is_triage_conversation(self, conversation_id: str) -> bool:
         """Whether a conversation is the triage channel or a thread in it."""

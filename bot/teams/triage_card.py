@@ -8,14 +8,15 @@ adaptiveCard/action invoke and shows the card the bot answers with, so the card 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+from bot.content.wordbook import Wordbook
 from bot.conversation.intake import format_date
-from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action, Outcome, Status
 from bot.teams.activities import TRIAGE_KEY
+from bot.tickets.messages import TRIAGE_ACTIONS, TicketMessages
 from bot.tickets.service import TicketView
 
 CARD_VERSION = "1.5"  # Action.Execute needs 1.4; Teams renders 1.5
@@ -24,35 +25,13 @@ EXTEND_REASON = "extend_reason"
 CLOSE_OUTCOME = "close_outcome"
 CLOSE_REASON = "close_reason"
 
-# Staff-facing labels for the card's buttons and fields.
-LABELS = {
-    Action.ASSIGN: "Take it",
-    Action.REQUEST_ID: "ID requested",
-    Action.ID_RECEIVED: "ID received",
-    Action.EXTEND: "Extend",
-    Action.CLOSE: "Close",
-}
-OUTCOME_LABELS = {
-    Outcome.COMPLIED: "Complied in full",
-    Outcome.PARTLY_COMPLIED: "Partly complied",
-    Outcome.REFUSED: "Refused (give the reason)",
-    Outcome.WITHDRAWN: "Withdrawn by the requester",
-    Outcome.NO_DATA_HELD: "No data held",
-    Outcome.NOT_A_REQUEST: "Not a request after all",
-}
-# The order buttons appear in: the usual life of a request.
-_BUTTONS = (Action.ASSIGN, Action.REQUEST_ID, Action.ID_RECEIVED, Action.EXTEND, Action.CLOSE)
-
 
 def triage_card(
-    ticket: TicketView,
-    today: date,
-    allowed: Collection[Action],
-    kind_label: Callable[[TicketKind], str],
+    ticket: TicketView, today: date, allowed: Collection[Action], messages: TicketMessages
 ) -> dict[str, Any]:
     """The card for `ticket` as it stands, with a button for each action in `allowed` (what its
     status and the law for its kind allow: RequestService.actions_for); `today` (London) words
-    the deadline.
+    the deadline. Its words are the school's: answers/triage.yaml and intake/kinds.yaml.
 
     The card is one for the whole channel, so it cannot know who will press Close: Refused
     stays among the outcomes, and the request service refuses it to a role that may not.
@@ -64,46 +43,41 @@ def triage_card(
         "body": [
             {
                 "type": "TextBlock",
-                "text": f"{ticket.reference}: {kind_label(ticket.kind)}",
+                "text": f"{ticket.reference}: {messages.kind_label(ticket.kind)}",
                 "weight": "Bolder",
                 "size": "Medium",
                 "wrap": True,
             },
-            {"type": "FactSet", "facts": _facts(ticket, today)},
+            {"type": "FactSet", "facts": _facts(ticket, today, messages)},
         ],
         "actions": [
-            _action(a, ticket.reference)
-            for a in _BUTTONS
+            _action(a, ticket.reference, messages.triage)
+            for a in TRIAGE_ACTIONS
             if a in allowed and not (a is Action.EXTEND and ticket.extended)
         ],
     }
 
 
-def _facts(ticket: TicketView, today: date) -> list[dict[str, str]]:
+def _facts(ticket: TicketView, today: date, messages: TicketMessages) -> list[dict[str, str]]:
+    say = messages.triage.say
+    due = messages.due_words(
+        format_date(ticket.due_date),
+        closed=ticket.status is Status.CLOSED,
+        paused=ticket.paused,
+        days_left=ticket.days_left(today),
+    )
     facts = [
-        ("Status", ticket.status.value.replace("_", " ")),
-        ("Received", format_date(ticket.received_on)),
-        ("Due", _due(ticket, today)),
-        ("With", ticket.assignee or "nobody yet"),
-        ("Came by", ticket.channel.value.replace("_", " ")),
+        (say("fields.status"), ticket.status.value.replace("_", " ")),
+        (say("fields.received"), format_date(ticket.received_on)),
+        (say("fields.due"), due),
+        (say("fields.with"), ticket.assignee or say("values.nobody_yet")),
+        (say("fields.came_by"), ticket.channel.value.replace("_", " ")),
     ]
     if ticket.extended:
-        facts.append(("Extended", "yes, the requester was told"))
+        facts.append((say("fields.extended"), say("values.extended")))
     if ticket.outcome is not None:
-        facts.append(("Outcome", OUTCOME_LABELS[ticket.outcome]))
+        facts.append((say("fields.outcome"), say(f"outcomes.{ticket.outcome.value}")))
     return [{"title": title, "value": value} for title, value in facts]
-
-
-def _due(ticket: TicketView, today: date) -> str:
-    when = format_date(ticket.due_date)
-    if ticket.status is Status.CLOSED:
-        return when
-    if ticket.paused:
-        return f"{when} (clock paused, waiting on the requester)"
-    days = ticket.days_left(today)
-    if days < 0:
-        return f"{when} (OVERDUE by {-days} days)"
-    return f"{when} ({days} days left)"
 
 
 def _execute(action: Action, reference: str, title: str) -> dict[str, Any]:
@@ -115,49 +89,38 @@ def _execute(action: Action, reference: str, title: str) -> dict[str, Any]:
     }
 
 
-def _action(action: Action, reference: str) -> dict[str, Any]:
-    title = LABELS[action]
+def _action(action: Action, reference: str, words: Wordbook) -> dict[str, Any]:
+    title = words.say(f"buttons.{action.value}")
     if action is Action.EXTEND:
-        return _show_card(
-            f"{title}...",
-            [
-                {
-                    "type": "Input.Text",
-                    "id": EXTEND_REASON,
-                    "label": "Why (the requester must be told within the first month)",
-                    "isRequired": True,
-                    "errorMessage": "Give the reason for the extension",
-                    "isMultiline": True,
-                    "maxLength": 2000,
-                }
-            ],
-            _execute(action, reference, title),
-        )
+        reason = {
+            "type": "Input.Text",
+            "id": EXTEND_REASON,
+            "label": words.say("forms.extend_reason"),
+            "isRequired": True,
+            "errorMessage": words.say("forms.extend_reason_missing"),
+            "isMultiline": True,
+            "maxLength": 2000,
+        }
+        return _show_card(f"{title}...", [reason], _execute(action, reference, title))
     if action is Action.CLOSE:
-        return _show_card(
-            f"{title}...",
-            [
-                {
-                    "type": "Input.ChoiceSet",
-                    "id": CLOSE_OUTCOME,
-                    "label": "Outcome",
-                    "isRequired": True,
-                    "errorMessage": "Choose the outcome",
-                    "choices": [
-                        {"title": label, "value": outcome.value}
-                        for outcome, label in OUTCOME_LABELS.items()
-                    ],
-                },
-                {
-                    "type": "Input.Text",
-                    "id": CLOSE_REASON,
-                    "label": "Reason (needed for a refusal)",
-                    "isMultiline": True,
-                    "maxLength": 2000,
-                },
+        outcome = {
+            "type": "Input.ChoiceSet",
+            "id": CLOSE_OUTCOME,
+            "label": words.say("forms.outcome"),
+            "isRequired": True,
+            "errorMessage": words.say("forms.outcome_missing"),
+            "choices": [
+                {"title": words.say(f"outcomes.{o.value}"), "value": o.value} for o in Outcome
             ],
-            _execute(action, reference, title),
-        )
+        }
+        reason = {
+            "type": "Input.Text",
+            "id": CLOSE_REASON,
+            "label": words.say("forms.reason"),
+            "isMultiline": True,
+            "maxLength": 2000,
+        }
+        return _show_card(f"{title}...", [outcome, reason], _execute(action, reference, title))
     return _execute(action, reference, title)
 
 

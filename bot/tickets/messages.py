@@ -12,11 +12,34 @@ from pathlib import Path
 from bot.content.answers import load_facts
 from bot.content.errors import ContentError
 from bot.content.location import packaged_content_dir
+from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
-from bot.rules.lifecycle import FixedClock
+from bot.rules.lifecycle import Action, FixedClock, Outcome, Relationship
 
 TICKET_RULES_FILE = "ticket_rules.yaml"
 KINDS_FILE = Path("intake") / "kinds.yaml"
+TRIAGE_FILE = "triage.yaml"
+# The buttons a triage message or card can show, in the order they appear.
+TRIAGE_ACTIONS = (Action.ASSIGN, Action.REQUEST_ID, Action.ID_RECEIVED, Action.EXTEND, Action.CLOSE)
+_TRIAGE_KEYS = [
+    *(f"buttons.{action.value}" for action in TRIAGE_ACTIONS),
+    *(f"outcomes.{outcome.value}" for outcome in Outcome),
+    *(f"relationships.{relationship.value}" for relationship in Relationship),
+    *"""
+    fields.status fields.received fields.due fields.with fields.came_by fields.extended
+    fields.outcome values.nobody_yet values.extended values.requester values.about_a_child
+    values.id_requested values.id_received values.outcome due.paused due.overdue
+    due.one_day_left due.days_left list.none list.heading list.due list.not_taken list.more
+    list.purged forms.log_title forms.log_submit forms.cancel forms.yes forms.no forms.kind
+    forms.received forms.channel forms.requester forms.relationship forms.subject forms.child
+    forms.contact forms.details forms.extend_title forms.extend_intro forms.extend_reason
+    forms.extend_reason_missing forms.told_on forms.close_title forms.close_intro
+    forms.close_submit forms.outcome forms.outcome_missing forms.reason forms.refusal_hint
+    slack_usage problems.received_missing problems.future problems.fill_in
+    problems.details_missing problems.told_on_missing problems.reason_missing
+    problems.outcome_missing problems.refusal_reason
+    """.split(),
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class TicketMessages:
     late_restart_in_log: str
     # "subject access request": what staff and requesters call each kind.
     kind_labels: Mapping[TicketKind, str]
+    # A ticket on Slack and Teams: its message or card, the open list, the forms (triage.yaml).
+    triage: Wordbook
 
     @classmethod
     def load(cls, answers_dir: Path) -> TicketMessages:
@@ -45,10 +70,23 @@ class TicketMessages:
             late_restart_text=_text(data.get("late_restart"), path, "late_restart"),
             late_restart_in_log=_text(data.get("late_restart_in_log"), path, "late_restart_in_log"),
             kind_labels=_kind_labels(answers_dir / KINDS_FILE),
+            triage=Wordbook.load(answers_dir / TRIAGE_FILE, _TRIAGE_KEYS),
         )
 
     def kind_label(self, kind: TicketKind) -> str:
         return self.kind_labels[kind]
+
+    def due_words(self, due: str, *, closed: bool, paused: bool, days_left: int) -> str:
+        """A due date as staff read it on a ticket: "Thu 5 Mar (2 days left)"."""
+        if closed:
+            return due
+        if paused:
+            return self.triage.say("due.paused", due=due)
+        if days_left < 0:
+            return self.triage.say("due.overdue", due=due, days=-days_left)
+        if days_left == 1:
+            return self.triage.say("due.one_day_left", due=due)
+        return self.triage.say("due.days_left", due=due, days=days_left)
 
     def clock_cannot_move(self, rule: FixedClock, reference: str) -> str:
         return self.fixed_clock[rule].format(reference=reference)

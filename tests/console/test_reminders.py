@@ -23,6 +23,7 @@ from bot.storage.tables import ReminderSent
 from bot.teams.poster import ChannelPoster
 from bot.teams.reminders import TeamsBotNotifier, TeamsWebhookNotifier
 from bot.teams.sdk import connect
+from bot.tickets.messages import shipped_messages
 from bot.tickets.notices import Reminder, due_notices
 from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import EmailNotifier, Notifier, Reminders
@@ -300,6 +301,7 @@ def teams_bot(connector: FakeConnector, data_dir: Path, clock: Clock) -> TeamsBo
         TRIAGE_CHANNEL,
         lambda: clock.today,
         lambda ticket: allowed_actions(ticket.kind, ticket.status, MAINTAINED),
+        shipped_messages(),
     )
 
 
