@@ -2,9 +2,12 @@
 
 Each batch is its own short transaction, so a purge over a trust's millions of transcript lines
 never holds a lock for long, and one that is stopped half way has still removed whole batches.
-Every condition is a plain range on an indexed column: a turn goes when it is older than the
-cut-off, and the turns of a deleted conversation go with it by the foreign key's ON DELETE
-CASCADE (a condition naming the stale conversations made PostgreSQL rescan them for every turn).
+Every condition is a plain range on a key or an indexed column: a turn goes when it is older
+than the cut-off, and the turns of a deleted conversation go with it by the foreign key's ON
+DELETE CASCADE (a condition naming the stale conversations made PostgreSQL rescan them for every
+turn). Tables are walked in the order they were written where the database has such an order
+(ids; SQLite's rowid), because a walk along a time index jumps about the table and its other
+indexes: at 100,000 tickets that made SQLite's purge several times slower.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Delete, Select, delete, func, select
+from sqlalchemy import ColumnElement, Delete, Select, delete, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from bot.rules.lifecycle import Status
@@ -64,13 +67,13 @@ def purge(
             )
     # Turns first: those of stale conversations are then mostly gone, so the cascade is cheap.
     before = cutoffs.transcripts
-    turns = _delete_by_id_ranges(sessions, ConversationTurn, _stale_turns(cutoffs), batch)
-    conversations = _delete_in_batches(
+    turns = _delete_by_id_ranges(
+        sessions, ConversationTurn, ConversationTurn.id, _stale_turns(cutoffs), batch
+    )
+    conversations = _delete_stale(
         sessions, ConversationRecord, ConversationRecord.updated_at, before, batch
     )
-    messages = _delete_in_batches(
-        sessions, ProcessedMessage, ProcessedMessage.created_at, before, batch
-    )
+    messages = _delete_stale(sessions, ProcessedMessage, ProcessedMessage.created_at, before, batch)
     tickets = _purge_tickets(sessions, cutoffs, actor=actor, now=now, batch=batch)
     report = PurgeReport(
         dry_run=False,
@@ -118,22 +121,43 @@ def _count(session: Session, model: type[Any], condition: ColumnElement[bool]) -
     return int(session.scalar(select(func.count()).select_from(model).where(condition)) or 0)
 
 
-def _delete_by_id_ranges(
-    sessions: sessionmaker[Session], model: Any, condition: ColumnElement[bool], batch: int
+def _delete_stale(
+    sessions: sessionmaker[Session],
+    model: type[Any],
+    moment: InstrumentedAttribute[Any],
+    before: datetime,
+    batch: int,
 ) -> int:
-    """Delete matching rows of a table with an integer id, one id range of `batch` at a time.
+    """Delete rows whose `moment` is before `before`: by rowid ranges on SQLite, else by time."""
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        # These tables' keys are strings; the rowid under them is the order they were written.
+        # At 100,000 tickets this about halved the conversations' and claims' share of a purge
+        # (29 s by time ranges, 13-15 s by rowid ranges, on a busy machine).
+        rowid = literal_column("rowid")
+        return _delete_by_id_ranges(sessions, model, rowid, moment < before, batch)
+    return _delete_in_batches(sessions, model, moment, before, batch)
 
-    Walking the table in id order reads it in the order it was written, where walking a time
+
+def _delete_by_id_ranges(
+    sessions: sessionmaker[Session],
+    model: Any,
+    key: ColumnElement[int],
+    condition: ColumnElement[bool],
+    batch: int,
+) -> int:
+    """Delete matching rows of a table with an integer key, one key range of `batch` at a time.
+
+    Walking the table in key order reads it in the order it was written, where walking a time
     index jumps about the table (chat turns are written conversation by conversation): on
     SQLite that made a purge three times slower. Each range is a plain condition on the key.
     """
     with transaction(sessions) as session:
-        first, last = session.execute(select(func.min(model.id), func.max(model.id))).one()
+        first, last = session.execute(select(func.min(key), func.max(key)).select_from(model)).one()
     removed = 0
     if first is None:
         return removed
     for start in range(first, last + 1, batch):
-        span = [model.id >= start, model.id < start + batch, condition]
+        span = [key >= start, key < start + batch, condition]
         with transaction(sessions) as session:
             result = session.execute(
                 delete(model).where(*span).execution_options(synchronize_session=False)
