@@ -36,7 +36,8 @@ def reports_router(
 ) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
     _dashboard(router, gate, pages, requests, today)
-    _request_log(router, gate, pages, RequestRecord(requests.sessions), today)
+    record = RequestRecord(requests.sessions, messages=requests.messages)
+    _request_log(router, gate, pages, record, today)
     _retention(router, gate, pages, requests, settings, UnansweredStore(requests.sessions))
     return router
 

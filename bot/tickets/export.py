@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select, tuple_
+from sqlalchemy import ColumnElement, String, select, tuple_, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import LONDON
+from bot.rules.deadlines import PauseReason
 from bot.rules.lifecycle import PAUSED_STATUSES, Status, on_time
 from bot.rules.restarts import is_late_restart
 from bot.storage.engine import transaction
 from bot.storage.tables import ClockPauseRecord, Ticket
+from bot.storage.tables.base import EnumText
 from bot.tickets.messages import TicketMessages, shipped_messages
 
 EXPORT_COLUMNS = (
@@ -49,7 +53,7 @@ EXPORT_COLUMNS = (
 )
 EXPORT_BATCH = 1000
 
-_SELECTED = (
+_COLUMNS = (
     Ticket.id,
     Ticket.reference,
     Ticket.kind,
@@ -71,6 +75,16 @@ _SELECTED = (
     Ticket.outcome_reason,
     Ticket.closed_at,
 )
+# Coded columns come back as the stored codes, which is what the log prints: making an enum
+# member of each of a trust's half a million codes and reading its value back cost seconds.
+_SELECTED: tuple[ColumnElement[Any], ...] = tuple(
+    type_coerce(column, String).label(column.key)
+    if isinstance(column.type, EnumText)
+    else column.expression
+    for column in _COLUMNS
+)
+_PAUSED = frozenset(status.value for status in PAUSED_STATUSES)
+_CLOSED = Status.CLOSED.value
 
 
 def export_rows(
@@ -89,26 +103,38 @@ def export_rows(
             # last row, however many came before.
             query = query.where(tuple_(Ticket.received_at, Ticket.id) > tuple_(*after))
         with transaction(sessions) as session:
-            rows = session.execute(query).all()
-            pauses = _pauses_of(session, [row.id for row in rows])
+            # Through the connection: plain rows, without the ORM's work on each of them.
+            rows = session.connection().execute(query).all()
+            pauses = _pauses_of(session, [row[0] for row in rows])
         for row in rows:
-            yield _export_row(row, pauses.get(row.id, ()), today, messages)
+            yield _export_row(row, pauses.get(row[0], ()), today, messages)
         if len(rows) < batch:
             return
-        after = (rows[-1].received_at, rows[-1].id)
+        after = (rows[-1][4], rows[-1][0])  # received_at, id
 
 
-def _pauses_of(session: Session, ids: Sequence[int]) -> dict[int, list[ClockPauseRecord]]:
-    found: dict[int, list[ClockPauseRecord]] = defaultdict(list)
+class _Pause(NamedTuple):
+    reason: PauseReason
+    started: date
+    ended: date | None
+
+
+def _pauses_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Pause]]:
+    found: dict[int, list[_Pause]] = defaultdict(list)
     if not ids:
         return found
     query = (
-        select(ClockPauseRecord)
+        select(
+            ClockPauseRecord.ticket_id,
+            ClockPauseRecord.reason,
+            ClockPauseRecord.started,
+            ClockPauseRecord.ended,
+        )
         .where(ClockPauseRecord.ticket_id.in_(ids))
         .order_by(ClockPauseRecord.started, ClockPauseRecord.id)
     )
-    for pause in session.scalars(query):
-        found[pause.ticket_id].append(pause)
+    for ticket_id, reason, started, ended in session.execute(query):
+        found[ticket_id].append(_Pause(reason, started, ended))
     return found
 
 
@@ -116,56 +142,81 @@ def ticket_export_row(
     ticket: Ticket, today: date, messages: TicketMessages | None = None
 ) -> dict[str, str]:
     """One ticket's row of the request log, its pauses loaded with it."""
-    return _export_row(ticket, ticket.pauses, today, messages or shipped_messages())
+    row = tuple(_code(getattr(ticket, column.key)) for column in _COLUMNS)
+    pauses = [_Pause(p.reason, p.started, p.ended) for p in ticket.pauses]
+    return _export_row(row, pauses, today, messages or shipped_messages())
 
 
 def _export_row(
-    row: Row[*tuple[Any, ...]] | Ticket,
-    pauses: Sequence[ClockPauseRecord],
+    row: Sequence[Any],
+    pauses: Sequence[_Pause],
     today: date,
     messages: TicketMessages,
 ) -> dict[str, str]:
-    late = [p for p in pauses if is_late_restart(p.reason, p.started, row.due_date)]
+    # Unpacked once: at a hundred thousand rows, reading each field by name cost seconds.
+    (
+        _,
+        reference,
+        kind,
+        channel,
+        received_at,
+        relationship,
+        child,
+        due_date,
+        extended,
+        extension_reason,
+        extension_told_on,
+        id_requested_on,
+        id_received_on,
+        id_verified_by,
+        id_not_needed_reason,
+        assignee,
+        status,
+        outcome,
+        outcome_reason,
+        closed_at,
+    ) = row
+    late = [p for p in pauses if is_late_restart(p.reason, p.started, due_date)]
     waiting_late = any(p.ended is None for p in late)
-    stopped = row.status in PAUSED_STATUSES and not waiting_late
-    closed = row.status is Status.CLOSED
-    closed_on = row.closed_at.astimezone(LONDON).date() if row.closed_at else None
-    verdict = on_time(
-        closed_on, row.due_date, overdue=not closed and not stopped and row.due_date < today
-    )
-    values = {
-        "reference": row.reference or "",
-        "kind": row.kind.value,
-        "channel": row.channel.value,
-        "received": row.received_at.astimezone(LONDON).isoformat(timespec="minutes"),
-        "requester_relationship": row.requester_relationship.value,
-        "subject_is_child": _yes_no(row.subject_is_child),
-        "due_date": row.due_date.isoformat(),
-        "extended": _yes_no(row.extended),
-        "extension_reason": _cell(row.extension_reason),
-        "extension_told_on": _iso(row.extension_told_on),
-        "id_requested_on": _iso(row.id_requested_on),
-        "id_received_on": _iso(row.id_received_on),
-        "id_verified_by": _cell(row.id_verified_by),
-        "id_not_needed_reason": _cell(row.id_not_needed_reason),
-        "clock_pauses": "; ".join(_pause_cell(p, p in late, messages) for p in pauses),
-        "assignee": _cell(row.assignee),
-        "status": row.status.value,
-        "outcome": row.outcome.value if row.outcome else "",
-        "outcome_reason": _cell(row.outcome_reason),
+    stopped = status in _PAUSED and not waiting_late
+    closed = status == _CLOSED
+    closed_on = closed_at.astimezone(LONDON).date() if closed_at else None
+    verdict = on_time(closed_on, due_date, overdue=not closed and not stopped and due_date < today)
+    # Built in EXPORT_COLUMNS order: the CSV writers take the values as they come.
+    return {
+        "reference": reference or "",
+        "kind": kind,
+        "channel": channel,
+        "received": received_at.astimezone(LONDON).isoformat(timespec="minutes"),
+        "requester_relationship": relationship,
+        "subject_is_child": "yes" if child else "no",
+        "due_date": due_date.isoformat(),
+        "extended": "yes" if extended else "no",
+        "extension_reason": _cell(extension_reason),
+        "extension_told_on": _iso(extension_told_on),
+        "id_requested_on": _iso(id_requested_on),
+        "id_received_on": _iso(id_received_on),
+        "id_verified_by": _cell(id_verified_by),
+        "id_not_needed_reason": _cell(id_not_needed_reason),
+        "clock_pauses": "; ".join(_pause_cell(p, p in late, messages) for p in pauses)
+        if pauses
+        else "",
+        "assignee": _cell(assignee),
+        "status": status,
+        "outcome": outcome or "",
+        "outcome_reason": _cell(outcome_reason),
         "closed_on": _iso(closed_on),
-        "on_time": "" if verdict is None else _yes_no(verdict),
+        "on_time": "" if verdict is None else "yes" if verdict else "no",
     }
-    return {column: values[column] for column in EXPORT_COLUMNS}
 
 
-def _pause_cell(pause: ClockPauseRecord, late: bool, messages: TicketMessages) -> str:
+def _code(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _pause_cell(pause: _Pause, late: bool, messages: TicketMessages) -> str:
     text = f"{pause.reason} {pause.started} to {pause.ended or 'now'}"
     return f"{text} ({messages.late_restart_in_log})" if late else text
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
 
 
 def _iso(day: date | None) -> str:
@@ -173,18 +224,23 @@ def _iso(day: date | None) -> str:
 
 
 def _cell(text: str | None) -> str:
+    if not text:
+        return ""
     # A spreadsheet runs a cell starting with = + - or @ as a formula; staff-typed text must not.
-    value = (text or "").replace("\r\n", " ").replace("\n", " ")
+    value = text.replace("\r\n", " ").replace("\n", " ")
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def csv_chunks(rows: Iterable[dict[str, str]], *, lines: int = 500) -> Iterator[str]:
     """Yield the request log as CSV text, header first, a few hundred lines at a time."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    # A plain writer fed the values in column order: DictWriter's checks on every row were
+    # a third of the time of a large log.
+    values = operator.itemgetter(*EXPORT_COLUMNS)
     for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow(values(row))
         if count % lines == 0:
             yield buffer.getvalue()
             buffer.seek(0)

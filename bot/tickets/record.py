@@ -9,24 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.rules.clock import LONDON, london_now
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket
+from bot.tickets.export import export_rows
 from bot.tickets.export import ticket_export_row as _export_row
-
-_BATCH = 500
+from bot.tickets.messages import TicketMessages, shipped_messages
 
 
 class RequestRecord:
     """Pages and a stream of the request log, oldest request first."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = london_now
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        messages: TicketMessages | None = None,
+        now: Callable[[], datetime] = london_now,
     ) -> None:
         self._sessions = sessions
+        self._messages = messages or shipped_messages()
         self._now = now
 
     def count(self) -> int:
@@ -44,7 +49,7 @@ class RequestRecord:
             .offset((max(page, 1) - 1) * per_page)
         )
         with transaction(self._sessions) as session:
-            rows = [_export_row(ticket, today) for ticket in session.scalars(query)]
+            rows = [_export_row(t, today, self._messages) for t in session.scalars(query)]
             self._audit(session, actor, "viewed_log", f"page {page}, {len(rows)} tickets")
         return rows
 
@@ -53,30 +58,8 @@ class RequestRecord:
         today = self._today()
         with transaction(self._sessions) as session:
             self._audit(session, actor, "exported", f"{self.count()} tickets")
-        last_received: datetime | None = None
-        last_id = 0
-        while True:
-            query = (
-                select(Ticket)
-                .options(selectinload(Ticket.pauses))
-                .order_by(Ticket.received_at, Ticket.id)
-                .limit(_BATCH)
-            )
-            if last_received is not None:
-                # Keyset paging: each batch starts after the last row of the one before.
-                # A row-value comparison, which both databases answer from the index; the
-                # same condition spelt with OR makes SQLite read the whole table each batch.
-                query = query.where(
-                    tuple_(Ticket.received_at, Ticket.id) > tuple_(last_received, last_id)
-                )
-            with transaction(self._sessions) as session:
-                tickets = list(session.scalars(query))
-                rows = [_export_row(ticket, today) for ticket in tickets]
-                if tickets:
-                    last_received, last_id = tickets[-1].received_at, tickets[-1].id
-            yield from rows
-            if len(tickets) < _BATCH:
-                return
+        # The request service's own stream: only the exported columns, a batch at a time.
+        return export_rows(self._sessions, today, self._messages)
 
     def _today(self) -> date:
         return self._now().astimezone(LONDON).date()
