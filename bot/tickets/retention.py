@@ -68,7 +68,7 @@ def purge(
     # Turns first: those of stale conversations are then mostly gone, so the cascade is cheap.
     before = cutoffs.transcripts
     turns = _delete_by_id_ranges(
-        sessions, ConversationTurn, ConversationTurn.id, _stale_turns(cutoffs), batch
+        sessions, ConversationTurn, ConversationTurn.id.expression, _stale_turns(cutoffs), batch
     )
     conversations = _delete_stale(
         sessions, ConversationRecord, ConversationRecord.updated_at, before, batch
@@ -133,7 +133,7 @@ def _delete_stale(
         # These tables' keys are strings; the rowid under them is the order they were written.
         # At 100,000 tickets this about halved the conversations' and claims' share of a purge
         # (29 s by time ranges, 13-15 s by rowid ranges, on a busy machine).
-        rowid = literal_column("rowid")
+        rowid: ColumnElement[int] = literal_column("rowid")
         return _delete_by_id_ranges(sessions, model, rowid, moment < before, batch)
     return _delete_in_batches(sessions, model, moment, before, batch)
 
