@@ -11,14 +11,14 @@ could send twice), but marked failed so staff can check with the requester.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 import yaml
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import CursorResult, Row, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +43,8 @@ STATUS_PATH = "/requests/status"
 BOT_ACTOR = "privacybot"
 # A send takes seconds; a row still "sending" after this long belongs to a worker that died.
 _INTERRUPTED_AFTER = timedelta(minutes=10)
+# Longer than any transaction that logs a ticket, and than clocks on two servers differ.
+_LOOK_BACK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Acknowledgements:
         self._sessions: sessionmaker[Session] = requests.sessions
         self._letters, self._mailer, self._notes = letters, mailer, notes
         self._status_url, self._now = status_url, now
+        self._logged_since: datetime | None = None
 
     def run_once(self) -> SendReport:
         """Queue what is new, then send what is queued."""
@@ -81,16 +84,31 @@ class Acknowledgements:
         return self.send_queued()
 
     def queue_new(self) -> int:
-        """Give every ticket without one an acknowledgement row; returns how many were queued."""
+        """Give every ticket without one an acknowledgement row; returns how many were queued.
+
+        A process's first round looks at every ticket; later rounds only at those logged since
+        shortly before the previous round began (the logged_at index), so a round costs what
+        is new, not the trust's whole history. The look-back covers a ticket whose transaction
+        began before that round and committed after it.
+        """
+        started = self._now()
+        query = (
+            select(Ticket.id, Ticket.requester_contact)
+            .outerjoin(
+                RequesterLetter,
+                and_(RequesterLetter.ticket_id == Ticket.id, RequesterLetter.letter == LETTER),
+            )
+            .where(RequesterLetter.id.is_(None), Ticket.reference.is_not(None))
+        )
+        if self._logged_since is not None:
+            query = query.where(Ticket.logged_at >= self._logged_since)
         with transaction(self._sessions) as session:
-            new = session.execute(
-                select(Ticket.id, Ticket.requester_contact)
-                .outerjoin(
-                    RequesterLetter,
-                    and_(RequesterLetter.ticket_id == Ticket.id, RequesterLetter.letter == LETTER),
-                )
-                .where(RequesterLetter.id.is_(None), Ticket.reference.is_not(None))
-            ).all()
+            new = session.execute(query).all()
+        queued = self._queue(new)
+        self._logged_since = started - _LOOK_BACK
+        return queued
+
+    def _queue(self, new: Sequence[Row[int, str]]) -> int:
         queued = 0
         for ticket_id, contact in new:
             address = email_address(contact)

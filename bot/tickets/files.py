@@ -13,22 +13,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.tables import Ticket
-from bot.storage.tables.requester import TicketFile
+from bot.storage.tables.requester import PurgedFile, TicketFile
 from bot.tickets.service import InvalidChange, TicketNotFound
 
 MAX_BYTES = 20 * 1024 * 1024
+# How many purged files one sweep transaction reads.
+_SWEEP_BATCH = 500
+# A file younger than this may be mid-upload (written, its row not yet committed): left alone.
+_SETTLE_SECONDS = 600
 # What a response or a proof of identity is: the name's ending and the bytes every such file
 # starts with. Office documents are zip containers (docx, xlsx, odt share the signature).
 ALLOWED = {
@@ -77,6 +82,7 @@ class Files:
         self._sessions, self._folder = sessions, folder
         self._fernet = Fernet(key)
         self._now = now
+        self._folder_checked = False
 
     def add(self, reference: str, name: str, data: bytes, *, source: str, actor: str) -> StoredFile:
         """Check, encrypt and keep `data` on the ticket; a refusal says what is wrong."""
@@ -144,17 +150,54 @@ class Files:
             raise TicketNotFound(f"{reference}: file {file_id} cannot be read") from error
 
     def sweep(self) -> int:
-        """Delete files whose ticket has been purged; returns how many went."""
+        """Delete the files of purged tickets; returns how many went.
+
+        The purge lists each purged ticket's files (purged_files), so a round costs what is
+        waiting, not what the folder holds. A process's first sweep also looks through the
+        whole folder once, for files left by a crash between writing one and recording it, or
+        purged before that list existed.
+        """
+        removed = 0
+        if not self._folder_checked:
+            removed += self._sweep_folder()
+            self._folder_checked = True
+        while True:
+            with transaction(self._sessions) as session:
+                names = list(session.scalars(select(PurgedFile.stored_as).limit(_SWEEP_BATCH)))
+            if not names:
+                return removed
+            for name in names:
+                removed += _remove(self._folder / f"{name}.bin")
+            with transaction(self._sessions) as session:
+                session.execute(delete(PurgedFile).where(PurgedFile.stored_as.in_(names)))
+
+    def _sweep_folder(self) -> int:
+        """Delete files no ticket has, except new ones: a file is written before its row."""
         if not self._folder.is_dir():
             return 0
         with transaction(self._sessions) as session:
             kept = set(session.scalars(select(TicketFile.stored_as)))
-        removed = 0
-        for path in self._folder.glob("*.bin"):
-            if path.stem not in kept:
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        settled = time.time() - _SETTLE_SECONDS
+        return sum(
+            _remove(path)
+            for path in self._folder.glob("*.bin")
+            if path.stem not in kept and _modified(path) < settled
+        )
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")  # gone already: nothing to remove
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
 
 
 def _ticket_id(session: Session, reference: str) -> int:

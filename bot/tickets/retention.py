@@ -16,12 +16,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Delete, Select, delete, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Select,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from bot.rules.lifecycle import Status
 from bot.storage.engine import transaction
-from bot.storage.tables import ConversationRecord, ConversationTurn, ProcessedMessage, Ticket
+from bot.storage.tables import (
+    ConversationRecord,
+    ConversationTurn,
+    ProcessedMessage,
+    PurgedFile,
+    Ticket,
+    TicketFile,
+    UTCDateTime,
+)
 from bot.tickets.audit import audit_event
 
 PURGE_BATCH = 20_000
@@ -222,11 +240,21 @@ def _purge_tickets(
                 event.ticket_id, event.ticket_reference = ticket_id, reference
                 session.add(event)
             if found:
-                # Clock pauses and notes go with the ticket (ON DELETE CASCADE).
                 ids = [ticket_id for ticket_id, _ in found]
+                _list_files_to_remove(session, ids, now)
+                # Clock pauses, notes, letters and file rows go with the ticket (ON DELETE
+                # CASCADE).
                 statement: Delete = delete(Ticket).where(Ticket.id.in_(ids))
                 session.execute(statement.execution_options(synchronize_session=False))
         purged += [reference or "" for _, reference in found]
         if len(found) < batch:
             return tuple(purged)
         last = found[-1][0]
+
+
+def _list_files_to_remove(session: Session, ticket_ids: list[int], now: datetime) -> None:
+    """Hand the tickets' files on disk to the file sweep, before their rows go with them."""
+    files = select(TicketFile.stored_as, literal(now, UTCDateTime)).where(
+        TicketFile.ticket_id.in_(ticket_ids)
+    )
+    session.execute(insert(PurgedFile).from_select(["stored_as", "purged_at"], files))

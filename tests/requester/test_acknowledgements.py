@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, text, update
 
 from bot.app import create_app
 from bot.config import Settings
@@ -26,6 +26,7 @@ from bot.tickets.mailer import Mailer
 from bot.tickets.school import school_from_settings
 from bot.tickets.service import NewRequest, RequestService
 from tests.conftest import Clock
+from tests.console.filler import after_fill, fill
 from tests.smtp import Inbox, free_port, wait_for
 from tests.web.conftest import start, web_settings
 
@@ -265,3 +266,66 @@ def test_a_request_logged_elsewhere_is_acknowledged_by_the_running_app(
         finally:
             service.dispose()
     assert "delete the information unless the law says we must keep it" in inbox.bodies()[0]
+
+
+def test_a_ticket_committed_just_after_a_round_began_is_still_acknowledged(
+    service: RequestService,
+    new_request: Callable[..., NewRequest],
+    smtp: tuple[Inbox, int],
+    clock: Clock,
+) -> None:
+    inbox, port = smtp
+    acknowledgements = sender(service, port, clock)
+    acknowledgements.run_once()  # the first round looks at every ticket
+    clock.now += timedelta(minutes=1)
+    acknowledgements.run_once()  # later rounds look only at what was logged since
+    # A ticket whose transaction began a few minutes before that round and committed after it.
+    clock.now -= timedelta(minutes=5)
+    late = service.log(new_request(), actor="office")
+    clock.now += timedelta(minutes=6)
+
+    assert acknowledgements.run_once().sent == 1
+    assert late.reference in inbox.messages[0]["Subject"]
+
+
+def test_later_rounds_find_new_tickets_by_index_not_by_reading_every_ticket(
+    engine: Engine,
+    service: RequestService,
+    new_request: Callable[..., NewRequest],
+    smtp: tuple[Inbox, int],
+    clock: Clock,
+) -> None:
+    _, port = smtp
+    sessions = session_factory(engine)
+    fill(sessions, 3000, clock.today - timedelta(days=1))  # years of tickets, each acknowledged
+    with sessions.begin() as session:
+        session.execute(
+            text(
+                "INSERT INTO requester_letters (ticket_id, letter, state, address, created_at) "
+                "SELECT id, 'acknowledgement', 'sent', '', logged_at FROM tickets"
+            )
+        )
+    after_fill(sessions)
+    acknowledgements = sender(service, port, clock)
+    acknowledgements.run_once()
+    service.log(new_request(), actor="office")
+    clock.now += timedelta(minutes=1)
+    statements: list[tuple[str, Any]] = []
+
+    def record(_c: object, _cur: object, statement: str, parameters: Any, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "tickets" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert acknowledgements.queue_new() == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            explain = "EXPLAIN" if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
+            rows = connection.exec_driver_sql(f"{explain} {statement}", parameters).all()
+            plan = "\n".join(str(row[-1]) for row in rows)
+            assert "ix_tickets_logged_at" in plan, plan
+        connection.rollback()

@@ -18,6 +18,7 @@ from bot.storage.tables.chat import (
 from bot.storage.tables.requester import (
     AccessCode,
     Delivery,
+    PurgedFile,
     RedactionCheck,
     RequesterLetter,
     TicketFile,
@@ -40,6 +41,7 @@ __all__ = [
     "EnumText",
     "Handoff",
     "ProcessedMessage",
+    "PurgedFile",
     "ReceiptEmail",
     "RedactionCheck",
     "ReminderSent",

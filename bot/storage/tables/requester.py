@@ -74,6 +74,19 @@ class TicketFile(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PurgedFile(Base):
+    """A purged ticket's file still on disk, listed by the purge for the file sweep to delete.
+
+    The purge writes these in the transaction that deletes the tickets (whose file rows go with
+    them), so the sweep deletes exactly those files instead of listing the whole folder.
+    """
+
+    __tablename__ = "purged_files"
+
+    stored_as: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RedactionCheck(Base):
     """The dpo's confirmation that the response was checked before it could be sent."""
 

@@ -115,3 +115,5 @@ Index("ix_tickets_kind", Ticket.kind)
 Index("ix_tickets_assignee", Ticket.assignee)
 Index("ix_tickets_received_at_id", Ticket.received_at, Ticket.id)
 Index("ix_tickets_status_due_date", Ticket.status, Ticket.due_date, Ticket.id)
+# The acknowledgement round looks only at tickets logged since its last round (bot.tickets).
+Index("ix_tickets_logged_at", Ticket.logged_at)
