@@ -137,9 +137,12 @@ class DashboardTallies:
     ) -> tuple[MonthTally, ...]:
         years = range(starts[0].year - 1, max(today.year, starts[-1].year) + 1)
         closed_day = _london_day(session, Ticket.closed_at, years)  # type: ignore[arg-type]
-        on_time = (Ticket.status == Status.CLOSED) & (closed_day <= Ticket.due_date)
-        late = ((Ticket.status == Status.CLOSED) & (closed_day > Ticket.due_date)) | (
-            Ticket.status.in_(_RUNNING) & (Ticket.due_date < today)
+        # One verdict per ticket, 1 on time and 0 late (None while still open in time), so the
+        # London day a ticket closed is worked out once per row, not once per count.
+        verdict = case(
+            (Ticket.status == Status.CLOSED, case((closed_day <= Ticket.due_date, 1), else_=0)),
+            (Ticket.status.in_(_RUNNING) & (Ticket.due_date < today), 0),
+            else_=None,
         )
         month = _month_of(starts)
         rows = session.execute(
@@ -147,13 +150,13 @@ class DashboardTallies:
                 month,
                 Ticket.kind,
                 func.count(),
-                func.sum(cast(case((on_time, 1), else_=0), Integer)),
-                func.sum(cast(case((late, 1), else_=0), Integer)),
+                func.sum(cast(verdict, Integer)),
+                func.count(verdict),
             )
             .where(Ticket.received_at >= _utc(starts[0]), Ticket.received_at < _utc(starts[-1]))
             .group_by(month, Ticket.kind)
         ).all()
         return tuple(
-            MonthTally(int(m), kind, int(n), int(good or 0), int(bad or 0))
-            for m, kind, n, good, bad in rows
+            MonthTally(int(m), kind, int(n), int(good or 0), int(judged) - int(good or 0))
+            for m, kind, n, good, judged in rows
         )

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Select, select, text
+from sqlalchemy import Engine, Select, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.audit_query import AuditFilter, _filtered
+from bot.console.figures import month_starts
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Status
 from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.storage.tables import AuditEvent, Ticket
 from bot.tickets.search import filtered, ordering
 from bot.tickets.service import TicketFilter
+from bot.tickets.tallies import DashboardTallies
 from tests.console.filler import after_fill, fill
 
 TODAY = date(2026, 11, 30)
@@ -80,3 +83,35 @@ def _check_plan(engine: Engine, name: str, query: Select[tuple[int]]) -> None:
             ]
             assert table_steps, f"{name}:\n{plan}"
             assert all("INDEX" in line for line in table_steps), f"{name}:\n{plan}"
+
+
+def test_the_dashboards_months_are_counted_from_an_index_on_the_received_time(
+    filled: tuple[Engine, sessionmaker[Session]],
+) -> None:
+    engine, sessions = filled
+    statements: list[tuple[str, Any]] = []
+
+    def record(_c: object, _cur: object, statement: str, parameters: Any, *_: object) -> None:
+        if "GROUP BY" in statement and "received_at" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        DashboardTallies(sessions).tally(month_starts(TODAY), TODAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    [(statement, parameters)] = statements
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            explain = "EXPLAIN"
+        else:
+            explain = "EXPLAIN QUERY PLAN"
+        rows = connection.exec_driver_sql(f"{explain} {statement}", parameters).all()
+    plan = "\n".join(str(row[-1]) for row in rows)
+    if engine.dialect.name == "sqlite":
+        # The table itself is never read: its rows are wide (names, the request's words).
+        assert "COVERING INDEX ix_tickets_received_at_figures" in plan, plan
+    else:
+        # PostgreSQL reads the year's rows through either index on the received time.
+        assert "ix_tickets_received_at" in plan, plan
