@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from bot.rules.lifecycle import Status
-from bot.storage.engine import transaction
+from bot.storage.engine import storage_errors, transaction
 from bot.storage.tables import (
     ConversationRecord,
     ConversationTurn,
@@ -88,6 +88,7 @@ def purge(
     turns = _delete_by_id_ranges(
         sessions, ConversationTurn, ConversationTurn.id.expression, _stale_turns(cutoffs), batch
     )
+    _tidy_after_turns(sessions)
     conversations = _delete_stale(
         sessions, ConversationRecord, ConversationRecord.updated_at, before, batch
     )
@@ -137,6 +138,22 @@ def _stale_ticket_references(cutoffs: Cutoffs) -> Select[str | None]:
 
 def _count(session: Session, model: type[Any], condition: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(condition)) or 0)
+
+
+def _tidy_after_turns(sessions: sessionmaker[Session]) -> None:
+    """On PostgreSQL, clear the deleted lines' dead index entries before conversations go.
+
+    Each deleted conversation's ON DELETE CASCADE looks its lines up by conversation id; with
+    millions of lines just deleted, every lookup wades through their dead entries. At 100,000
+    tickets a VACUUM here (2.5 s) took the conversations' share from 13.7 s to 5.6 s. It takes
+    no lock that writers wait for, and SKIP_LOCKED passes if autovacuum is already at it.
+    """
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        return
+    with storage_errors(engine), engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM needs its own
+        connection.exec_driver_sql(f"VACUUM (SKIP_LOCKED) {ConversationTurn.__tablename__}")
 
 
 def _delete_stale(

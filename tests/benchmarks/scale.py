@@ -16,6 +16,7 @@ a second on a quiet machine, far more on a busy one) is left out.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.storage.engine import make_engine, session_factory
+from bot.storage.engine import ensure_schema, make_engine, session_factory
 from bot.tickets.export import csv_chunks
 from bot.tickets.service import PurgeReport, RequestService
 from tests.benchmarks.fill import fill
@@ -78,6 +79,31 @@ def database(base_url: str | None, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def copy_of(filled: str, folder: Path) -> Iterator[str]:
+    """A throw-away copy of a database fill.py filled: the file copied, or a PostgreSQL
+    database made from it as a template (dropped afterwards); the purge then changes only it."""
+    engine = make_engine(filled)
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        copy = folder / "copy.sqlite3"
+        shutil.copyfile(str(engine.url.database), copy)
+        yield f"sqlite:///{copy}"
+        return
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(engine.url.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
+    try:
+        yield engine.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        admin.dispose()
+
+
 def measure(size: int, base_url: str | None, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as scratch, database(base_url, Path(scratch)) as url:
         engine = make_engine(url)
@@ -93,11 +119,26 @@ def measure(size: int, base_url: str | None, repeat: int) -> None:
             f"{time.perf_counter() - started:.0f} s ({counts['audit_events']:,} audit events, "
             f"{counts['conversations']:,} conversations, {counts['turns']:,} turns)"
         )
-        service = RequestService(session_factory(make_engine(url)), school_type="academy")
-        try:
-            report(service, repeat)
-        finally:
-            service.dispose()
+        run_on(url, repeat)
+
+
+def measure_filled(filled: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch, copy_of(filled, Path(scratch)) as url:
+        engine = make_engine(url)
+        ensure_schema(engine)  # a fill made before the latest migration is brought up to date
+        with engine.connect() as connection:
+            tickets = connection.execute(text("SELECT count(*) FROM tickets")).scalar_one()
+        engine.dispose()
+        print(f"\n{tickets:,} tickets on {engine.dialect.name}, a copy of a fill")
+        run_on(url, repeat)
+
+
+def run_on(url: str, repeat: int) -> None:
+    service = RequestService(session_factory(make_engine(url)), school_type="academy")
+    try:
+        report(service, repeat)
+    finally:
+        service.dispose()
 
 
 def report(service: RequestService, repeat: int) -> None:
@@ -140,7 +181,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--filled",
+        metavar="URL",
+        help="measure a copy of this database, filled once by fill.py, instead of filling anew",
+    )
     args = parser.parse_args()
+    if args.filled:
+        measure_filled(args.filled, args.repeat)
+        return
     for size in args.sizes:
         measure(size, args.database_url, args.repeat)
 
