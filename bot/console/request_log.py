@@ -56,9 +56,14 @@ def _day(text: str) -> str:
     return date.fromisoformat(text).strftime("%-d %b %Y")
 
 
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _moment(text: str) -> str:
-    worded = datetime.fromisoformat(text).strftime("%-d %b %Y, %-I:%M%p")
-    return worded.replace("AM", "am").replace("PM", "pm")
+    """3 Mar 2026, 9:05am. Spelt out rather than strftime: a large log has one per row."""
+    at = datetime.fromisoformat(text)
+    noon = "am" if at.hour < 12 else "pm"
+    return f"{at.day} {_MONTHS[at.month]} {at.year}, {at.hour % 12 or 12}:{at.minute:02d}{noon}"
 
 
 def _pauses(text: str) -> str:
@@ -102,13 +107,21 @@ def readable_row(row: Mapping[str, str]) -> dict[str, str]:
 
 
 _MACHINE_VALUES = operator.itemgetter(*EXPORT_COLUMNS)
+_WORDED_VALUES = operator.itemgetter(*WORDED_COLUMNS)
 
 
 def csv_row(row: Mapping[str, str]) -> list[str]:
     """One line of the CSV (CSV_COLUMNS): the machine columns, then the coded ones in words."""
+    # WORDED_COLUMNS spelt out, each with its wording: a large log has a hundred thousand rows.
+    kind, channel, received, relationship, status, outcome = _WORDED_VALUES(row)
     return [
         *_MACHINE_VALUES(row),
-        *(in_words(column, row[column]) for column in WORDED_COLUMNS),
+        _kind(kind) if kind else "",
+        _code(channel) if channel else "",
+        _moment(received) if received else "",
+        _code(relationship) if relationship else "",
+        _code(status) if status else "",
+        _code(outcome) if outcome else "",
     ]
 
 
