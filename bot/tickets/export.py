@@ -83,6 +83,7 @@ _SELECTED: tuple[ColumnElement[Any], ...] = tuple(
     else column.expression
     for column in _COLUMNS
 )
+_ORDER = (Ticket.received_at, Ticket.id)
 _PAUSED = frozenset(status.value for status in PAUSED_STATUSES)
 _CLOSED = Status.CLOSED.value
 
@@ -95,22 +96,24 @@ def export_rows(
     batch: int = EXPORT_BATCH,
 ) -> Iterator[dict[str, str]]:
     """Yield the request log (EXPORT_COLUMNS), oldest received first, one batch read at a time."""
-    after: tuple[Any, int] | None = None
+    after: list[ColumnElement[bool]] = []
     while True:
-        query = select(*_SELECTED).order_by(Ticket.received_at, Ticket.id).limit(batch)
-        if after is not None:
-            # Keyset paging on the (received_at, id) index: the next batch starts after the
-            # last row, however many came before.
-            query = query.where(tuple_(Ticket.received_at, Ticket.id) > tuple_(*after))
+        query = select(*_SELECTED).where(*after).order_by(*_ORDER).limit(batch)
         with transaction(sessions) as session:
             # Through the connection: plain rows, without the ORM's work on each of them.
             rows = session.connection().execute(query).all()
-            pauses = _pauses_of(session, [row[0] for row in rows])
+            if not rows:
+                return
+            # The batch's span of the (received_at, id) index, for its clock pauses: a range of
+            # four values, where a list of a thousand ids cost the driver seconds to parse.
+            last = tuple_(*_ORDER) <= tuple_(rows[-1][4], rows[-1][0])  # received_at, id
+            pauses = _pauses_of(session, [*after, last])
         for row in rows:
             yield _export_row(row, pauses.get(row[0], ()), today, messages)
         if len(rows) < batch:
             return
-        after = (rows[-1][4], rows[-1][0])  # received_at, id
+        # Keyset paging: the next batch starts after the last row, however many came before.
+        after = [tuple_(*_ORDER) > tuple_(rows[-1][4], rows[-1][0])]
 
 
 class _Pause(NamedTuple):
@@ -119,10 +122,9 @@ class _Pause(NamedTuple):
     ended: date | None
 
 
-def _pauses_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Pause]]:
+def _pauses_of(session: Session, span: list[ColumnElement[bool]]) -> dict[int, list[_Pause]]:
+    """The clock pauses of the tickets in `span` (conditions on tickets), by ticket id."""
     found: dict[int, list[_Pause]] = defaultdict(list)
-    if not ids:
-        return found
     query = (
         select(
             ClockPauseRecord.ticket_id,
@@ -130,7 +132,7 @@ def _pauses_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Pause]]:
             ClockPauseRecord.started,
             ClockPauseRecord.ended,
         )
-        .where(ClockPauseRecord.ticket_id.in_(ids))
+        .where(ClockPauseRecord.ticket_id.in_(select(Ticket.id).where(*span)))
         .order_by(ClockPauseRecord.started, ClockPauseRecord.id)
     )
     for ticket_id, reason, started, ended in session.execute(query):
