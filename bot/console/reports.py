@@ -16,7 +16,7 @@ from bot.console.auth import ConsoleRoute, Gate, require_record_keeper
 from bot.console.feedback_figures import feedback_figures
 from bot.console.figures import figures_from_tallies, month_starts
 from bot.console.forms import Form
-from bot.console.request_log import HEADINGS, csv_lines, readable_row
+from bot.console.request_log import HEADINGS, csv_lines, kinds_in_words, readable_row
 from bot.console.unanswered import UnansweredStore
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.tickets.record import RequestRecord
@@ -82,12 +82,13 @@ def _request_log(
         last = max(1, -(-total // LOG_PAGE_SIZE))
         page = min(max(page, 1), last)
         rows = record.page(page, LOG_PAGE_SIZE, actor=staff.email)  # audited
+        kinds = kinds_in_words(pages.kind_label)
         return pages.render(
             request,
             "log.html",
             staff=staff,
             section="log",
-            rows=[readable_row(row) for row in rows],
+            rows=[readable_row(row, kinds) for row in rows],
             headings=HEADINGS,
             total=total,
             page=page,
@@ -100,7 +101,8 @@ def _request_log(
         require_record_keeper(staff, "see or export the request log")
         name = f"request-log-{today().isoformat()}.csv"
         return StreamingResponse(
-            csv_lines(lambda: record.stream(actor=staff.email)),  # audited as an export
+            # Audited as an export.
+            csv_lines(lambda: record.stream(actor=staff.email), pages.kind_label),
             media_type=_CSV_TYPE,
             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from bot.console.wording import code_words
-from bot.rules.deadlines import TicketKind, kind_label
+from bot.rules.deadlines import TicketKind
 from bot.tickets.service import EXPORT_COLUMNS
 
 # Each machine column and its heading on the page.
@@ -71,9 +71,9 @@ def _pauses(text: str) -> str:
     return pauses.replace("awaiting_", "waiting for ").replace("_", " ")
 
 
-@lru_cache(maxsize=64)
-def _kind(code: str) -> str:
-    return kind_label(TicketKind(code)).capitalize()
+def kinds_in_words(kind_label: Callable[[TicketKind], str]) -> Mapping[str, str]:
+    """Each kind's code and its name in the school's words, worked out once per log."""
+    return {kind.value: kind_label(kind).capitalize() for kind in TicketKind}
 
 
 @lru_cache(maxsize=256)
@@ -84,7 +84,6 @@ def _code(code: str) -> str:
 # How each column reads; any other is shown as it is. The codes are few and each is met
 # thousands of times in a large log, so their words are worked out once.
 _WORDING: Mapping[str, Callable[[str], str]] = {
-    "kind": _kind,
     **dict.fromkeys(_CODE_COLUMNS, _code),
     **dict.fromkeys(_DATE_COLUMNS, _day),
     "received": _moment,
@@ -92,31 +91,33 @@ _WORDING: Mapping[str, Callable[[str], str]] = {
 }
 
 
-def in_words(column: str, value: str) -> str:
-    """One cell of the log as the office reads it."""
+def in_words(column: str, value: str, kinds: Mapping[str, str]) -> str:
+    """One cell of the log as the office reads it; `kinds` from kinds_in_words."""
     if not value:
         return ""
     if value in ("yes", "no"):
         return value.capitalize()
+    if column == "kind":
+        return kinds.get(value, value)
     wording = _WORDING.get(column)
     return wording(value) if wording else value
 
 
-def readable_row(row: Mapping[str, str]) -> dict[str, str]:
-    return {column: in_words(column, row[column]) for column in EXPORT_COLUMNS}
+def readable_row(row: Mapping[str, str], kinds: Mapping[str, str]) -> dict[str, str]:
+    return {column: in_words(column, row[column], kinds) for column in EXPORT_COLUMNS}
 
 
 _MACHINE_VALUES = operator.itemgetter(*EXPORT_COLUMNS)
 _WORDED_VALUES = operator.itemgetter(*WORDED_COLUMNS)
 
 
-def csv_row(row: Mapping[str, str]) -> list[str]:
+def csv_row(row: Mapping[str, str], kinds: Mapping[str, str]) -> list[str]:
     """One line of the CSV (CSV_COLUMNS): the machine columns, then the coded ones in words."""
     # WORDED_COLUMNS spelt out, each with its wording: a large log has a hundred thousand rows.
     kind, channel, received, relationship, status, outcome = _WORDED_VALUES(row)
     return [
         *_MACHINE_VALUES(row),
-        _kind(kind) if kind else "",
+        kinds.get(kind, kind) if kind else "",
         _code(channel) if channel else "",
         _moment(received) if received else "",
         _code(relationship) if relationship else "",
@@ -125,14 +126,17 @@ def csv_row(row: Mapping[str, str]) -> list[str]:
     ]
 
 
-def csv_lines(rows: Callable[[], Iterator[dict[str, str]]]) -> Iterator[str]:
+def csv_lines(
+    rows: Callable[[], Iterator[dict[str, str]]], kind_label: Callable[[TicketKind], str]
+) -> Iterator[str]:
     """The CSV, a line at a time, so a large log is never held in memory at once."""
+    kinds = kinds_in_words(kind_label)
     out = io.StringIO()
     # A plain writer: DictWriter checks every row's keys, a third of the time of a large log.
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in rows():
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row(row, kinds))
         if out.tell() > 64_000:
             yield out.getvalue()
             out.seek(0)

@@ -26,7 +26,6 @@ __all__ = [
     "due_date",
     "has_statutory_deadline",
     "is_working_day",
-    "kind_label",
     "next_working_day",
     "one_month_from",
     "refuse_clock_change",
@@ -61,24 +60,6 @@ class TicketKind(StrEnum):
     DIRECT_MARKETING = "direct_marketing"
     AUTOMATED_DECISION = "automated_decision"
     COMPLAINT = "complaint"
-
-
-_KIND_LABELS: Mapping[TicketKind, str] = {
-    TicketKind.SAR: "subject access request",
-    TicketKind.EDUCATIONAL_RECORD: "educational record request",
-    TicketKind.RECTIFICATION: "request to correct data",
-    TicketKind.ERASURE: "request to erase data",
-    TicketKind.RESTRICTION: "request to restrict processing",
-    TicketKind.OBJECTION: "objection to processing",
-    TicketKind.DIRECT_MARKETING: "objection to direct marketing",
-    TicketKind.AUTOMATED_DECISION: "objection to an automated decision",
-    TicketKind.COMPLAINT: "complaint about data handling",
-}
-
-
-def kind_label(kind: TicketKind) -> str:
-    """Return the plain-English name of a request kind, for staff and requesters."""
-    return _KIND_LABELS[kind]
 
 
 class PauseReason(StrEnum):

@@ -21,7 +21,6 @@ from bot.rules.deadlines import (
     due_date,
     has_statutory_deadline,
     is_working_day,
-    kind_label,
     next_working_day,
     one_month_from,
     refuse_clock_change,
@@ -446,13 +445,6 @@ def test_bad_calendar_is_rejected(data: dict[str, Any], message: str) -> None:
 
 
 # --- labels and days left
-
-
-def test_every_kind_has_a_label() -> None:
-    labels = {kind: kind_label(kind) for kind in TicketKind}
-    assert labels[SAR] == "subject access request"
-    assert labels[TicketKind.COMPLAINT] == "complaint about data handling"
-    assert len(set(labels.values())) == len(TicketKind)
 
 
 def test_enum_values() -> None:
