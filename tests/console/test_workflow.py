@@ -235,11 +235,17 @@ def test_an_admin_adds_disables_enables_and_resets_staff(
     sign_in(app_client, staff[Role.DPO])
     assert app_client.get("/console/staff").status_code == 403
     sign_in(app_client, staff[Role.ADMIN])
-    # There is nothing to unlock: wrong passwords slow an address down, never lock an account.
+    # An unknown change is refused by name; clearing failed sign-ins is a change an admin makes.
+    unknown = post_form(
+        app_client, "/console/staff", "/console/staff/promote", email=staff[Role.OFFICE]
+    )
+    assert "There is no such change to an account." in unknown.text  # type: ignore[attr-defined]
     unlock = post_form(
         app_client, "/console/staff", "/console/staff/unlock", email=staff[Role.OFFICE]
     )
-    assert "There is no such change to an account." in unlock.text  # type: ignore[attr-defined]
+    assert unlock.status_code == 303  # type: ignore[attr-defined]
+    cleared = app_client.get(unlock.headers["location"])  # type: ignore[attr-defined]
+    assert "Failed sign-ins cleared" in cleared.text
     new = "new.colleague@school.example"
     post_form(
         app_client,
