@@ -10,6 +10,7 @@ import jinja2
 import yaml
 
 from bot.content.errors import ContentError
+from bot.content.yaml_loader import SAFE_LOADER
 from bot.types import Audience
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class Answers:
 def load_facts(path: Path) -> Mapping[str, Any]:
     """A YAML mapping from the answers folder: the notice facts or the button labels."""
     try:
-        facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        facts = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(f"{path}: cannot read it ({error})") from error
     if not isinstance(facts, Mapping):

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.content.errors import ContentError
+from bot.content.yaml_loader import SAFE_LOADER
 from bot.rules.deadlines import TicketKind
 
 # Outside tools rely on these ids, so the content check insists that every one exists.
@@ -80,7 +81,7 @@ class IntentSet:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(f"{path}: cannot read it as YAML ({error})") from error
 
