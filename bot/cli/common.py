@@ -17,6 +17,7 @@ from rich.markup import escape
 from bot.config import ConfigError, Settings, load_settings
 from bot.rules.clock import LONDON
 from bot.rules.lifecycle import TicketError
+from bot.storage.errors import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.tickets.service import RequestService, TicketView
@@ -56,7 +57,6 @@ def settings_or_exit() -> Settings:
 def request_service() -> Iterator[RequestService]:
     """Open the request service, turning every expected failure into a one-line error."""
     # Imported here: SQLAlchemy and Alembic are for the ticket commands, not for `classify`.
-    from bot.storage.engine import StorageUnavailable
     from bot.tickets.service import RequestService
 
     try:

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from bot.cli.common import fail, settings_or_exit
 from bot.cli.lazy import LazyGroup
+from bot.config import ConfigError
 from bot.content.embedding import TABLE_PATH
 from bot.content.errors import ContentError
 from bot.content.evaluation import EvaluationReport, evaluate, read_labelled
@@ -22,6 +23,7 @@ from bot.content.explain import explain
 from bot.content.intents import load_intents
 from bot.conversation.assembly import build_conversation, build_matcher
 from bot.conversation.handler import Conversation, check_text
+from bot.storage.errors import StorageUnavailable
 from bot.types import Audience, Channel, Message, Reply
 
 
@@ -67,23 +69,21 @@ def conversation() -> Conversation:
     """The handler without a database, for `ask` and `classify`."""
     try:
         return build_conversation(settings_or_exit(), with_database=False)
-    except ContentError as error:
+    except (ContentError, ConfigError) as error:  # the school's facts are config to the service
         raise _content_failure(error) from error
 
 
 def conversation_with_database() -> Conversation:
     """The handler for `chat`, which keeps its intake in the database."""
-    from bot.storage.engine import StorageUnavailable  # only `chat` loads SQLAlchemy
-
     try:
         return build_conversation(settings_or_exit(), with_database=True)
-    except ContentError as error:
+    except (ContentError, ConfigError) as error:  # the school's facts are config to the service
         raise _content_failure(error) from error
     except StorageUnavailable as error:
         raise fail(f"the database cannot be reached: {error}", 2) from error
 
 
-def _content_failure(error: ContentError) -> typer.Exit:
+def _content_failure(error: ContentError | ConfigError) -> typer.Exit:
     return fail(f"{error}\nRun `privacybot content check` for every problem.", 2)
 
 

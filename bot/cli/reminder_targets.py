@@ -10,17 +10,16 @@ import logging
 from datetime import datetime
 
 from bot.config import Settings
-from bot.content.school import School
 from bot.rules.clock import LONDON
-from bot.rules.lifecycle import allowed_actions
 from bot.tickets.reminders import EmailNotifier, Notifier
+from bot.tickets.service import RequestService
 
 log = logging.getLogger(__name__)
 
 _TIMEOUT_SECONDS = 30
 
 
-def notifiers_from_settings(settings: Settings, school: School) -> list[Notifier]:
+def notifiers_from_settings(settings: Settings, requests: RequestService) -> list[Notifier]:
     """The targets the settings configure: Slack, Teams and email, each only if set up."""
     notifiers: list[Notifier] = []
     if settings.slack_bot_token and settings.slack_triage_channel:
@@ -34,7 +33,7 @@ def notifiers_from_settings(settings: Settings, school: School) -> list[Notifier
             timeout=_TIMEOUT_SECONDS,
         )
         notifiers.append(SlackNotifier(client, settings.slack_triage_channel))
-    teams = _teams(settings, school)
+    teams = _teams(settings, requests)
     if teams is not None:
         notifiers.append(teams)
     if settings.smtp_host and settings.reminder_email_to:
@@ -54,7 +53,7 @@ def notifiers_from_settings(settings: Settings, school: School) -> list[Notifier
     return notifiers
 
 
-def _teams(settings: Settings, school: School) -> Notifier | None:
+def _teams(settings: Settings, requests: RequestService) -> Notifier | None:
     """Cards from the bot when it has a triage channel; otherwise the webhook, if one is set."""
     channel = settings.teams_triage_conversation_id
     webhook = settings.teams_reminder_webhook_url
@@ -62,7 +61,6 @@ def _teams(settings: Settings, school: School) -> Notifier | None:
         from bot.teams.poster import ChannelPoster
         from bot.teams.reminders import TeamsBotNotifier
         from bot.teams.sdk import connect
-        from bot.tickets.messages import TicketMessages
 
         if webhook is not None:
             log.warning("reminders go through the Teams bot; the webhook URL is not used")
@@ -71,14 +69,13 @@ def _teams(settings: Settings, school: School) -> Notifier | None:
             service_url=settings.teams_service_url,
             tenant_id=settings.teams_tenant_id,
         )
-        # The card's buttons follow the school's rules, as the request service's do.
-        school_type = school.school_type
+        # The card's buttons and words are the request service's, as on the triage cards.
         return TeamsBotNotifier(
             poster,
             channel,
             lambda: datetime.now(LONDON).date(),
-            lambda ticket: allowed_actions(ticket.kind, ticket.status, school_type),
-            TicketMessages.load(school.answers_dir),
+            requests.actions_for,
+            requests.messages,
         )
     if webhook is not None:
         from bot.teams.reminders import TeamsWebhookNotifier

@@ -190,13 +190,17 @@ def reminders(
     settings = settings_or_exit()
     try:
         school = school_from_settings(settings)
-        notifiers = notifiers_from_settings(settings, school)
         words = ReminderWords.load(school.answers_dir)
         requests = RequestService.from_settings(settings, school=school)
     except (ConfigError, ContentError) as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:
         raise fail(str(error)) from error
+    try:
+        notifiers = notifiers_from_settings(settings, requests)
+    except ConfigError as error:
+        requests.dispose()
+        raise fail(str(error), 2) from error
     if not notifiers and not dry_run:
         requests.dispose()
         raise fail(

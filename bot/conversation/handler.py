@@ -24,6 +24,7 @@ from bot.conversation.handoff import (
 from bot.conversation.intake import Intake, TicketListener
 from bot.conversation.state import ConversationState
 from bot.rules.deadlines import TicketKind
+from bot.storage.errors import StorageUnavailable
 from bot.types import Audience, Channel, Choice, MatchInfo, Message, Reply
 
 if TYPE_CHECKING:
@@ -119,10 +120,6 @@ class Conversation:
     def _handle(self, message: Message, text: str) -> Reply:
         if self.store is None:
             return self._respond(message, text, ConversationState(), storage_ok=False)
-        # The database's modules are imported only where there is a database: a handler without
-        # one (`privacybot ask`, `classify`) never loads SQLAlchemy.
-        from bot.storage.engine import StorageUnavailable
-
         try:
             state, earlier = self.store.open(message)
         except StorageUnavailable as error:
@@ -239,8 +236,6 @@ class Conversation:
         if not self._can_hand_off(message, storage_ok) or self.store is None:
             return Reply(self.answers.render("_handoff", message.audience, step="unavailable"))
         assert self.handoff is not None
-        from bot.storage.engine import StorageUnavailable
-
         try:
             transcript = self.store.transcript(message.conversation_id)
             self.handoff.open(message.conversation_id, transcript)
@@ -253,8 +248,6 @@ class Conversation:
 
     def _relay(self, message: Message, text: str, state: ConversationState) -> Reply | None:
         """While staff have the conversation, pass messages on; None once they have closed it."""
-        from bot.storage.engine import StorageUnavailable
-
         gateway = self.handoff
         try:
             if gateway is None or not gateway.is_open(message.conversation_id):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bot.content.answers import Answers
+from bot.storage.errors import StorageUnavailable
 from bot.types import Audience
 
 if TYPE_CHECKING:
@@ -106,7 +107,6 @@ class HandoffBridge:
         # Imported here, like every database import on the way to the handler: a handler without
         # a database (`privacybot classify`) never loads SQLAlchemy.
         from bot.conversation.handoff_store import NoConversation
-        from bot.storage.engine import StorageUnavailable
 
         thread = self.threads.start(transcript)
         try:

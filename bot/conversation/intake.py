@@ -40,6 +40,7 @@ from bot.conversation.state import ConversationState, IntakeState, Offer, Step
 from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship, RequestChannel, TicketError
+from bot.storage.errors import StorageUnavailable
 from bot.types import Audience, Channel, Message, Reply
 
 if TYPE_CHECKING:
@@ -287,9 +288,6 @@ class Intake:
     def _log(self, message: Message, intake: IntakeState, state: ConversationState) -> Reply:
         if self.requests is None:
             return self.prompts.said("unavailable", intake.audience, intake.kind)
-        # Only a handler with a database logs tickets; one without never loads SQLAlchemy.
-        from bot.storage.engine import StorageUnavailable
-
         request = self.new_request(intake, CHANNEL_OF[message.channel], message.conversation_id)
         actor = message.user or f"{message.channel.value} chat"
         try:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError
+from bot.storage.errors import StorageUnavailable as StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,6 @@ _POSTGRES_KEEPALIVES = {
 }
 # Any fixed 64-bit number works; every privacybot process must use the same one.
 _MIGRATION_LOCK_KEY = 0x7072_6976_6163_7962  # "privacyb"
-
-
-class StorageUnavailable(Exception):
-    """The ticket database cannot be reached; the message is for operators (no personal data)."""
 
 
 def database_url(url: str) -> URL:

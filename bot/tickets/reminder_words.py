@@ -49,7 +49,7 @@ class ReminderWords:
 
     def summary(self, notices: Sequence[Notice]) -> str:
         """The subject line: "Data protection requests: 1 overdue and 2 due soon"."""
-        overdue = len(self.overdue(notices))
+        overdue = sum(1 for n in notices if n.reminder is Reminder.OVERDUE)
         soon = len(notices) - overdue
         counts = [self.book.say("overdue_count", count=overdue)] if overdue else []
         counts += [self.book.say("due_soon_count", count=soon)] if soon else []
@@ -57,11 +57,11 @@ class ReminderWords:
 
     def plain_text(self, notices: Sequence[Notice]) -> str:
         """The notices as plain text, grouped: overdue, then due soon."""
-        overdue = self.overdue(notices)
-        soon = [n for n in notices if n not in overdue]
         lines = [self.summary(notices), ""]
-        for heading, group in (("overdue_heading", overdue), ("due_soon_heading", soon)):
+        for reminder in (Reminder.OVERDUE, Reminder.DUE_SOON):
+            group = [n for n in notices if n.reminder is reminder]
             if group:
+                heading = f"{reminder.value}_heading"
                 lines.append(f"{self.book.say(heading)}:")
                 lines += [f"- {self.line(n)}" + (f"\n  {n.link}" if n.link else "") for n in group]
                 lines.append("")
@@ -70,10 +70,6 @@ class ReminderWords:
     @property
     def open_in_console(self) -> str:
         return self.book.say("open_in_console")
-
-    @staticmethod
-    def overdue(notices: Sequence[Notice]) -> list[Notice]:
-        return [n for n in notices if n.reminder is Reminder.OVERDUE]
 
     def _days(self, count: int) -> str:
         return self.book.say("one_day" if count == 1 else "days", count=count)

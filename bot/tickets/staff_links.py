@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, StaffLink, StaffUser
+from bot.tickets.audit import audit_event
 
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("slack", "teams")
 VERIFIED_EMAIL = "verified email"
 LINKED, UNLINKED = "staff_linked", "staff_unlinked"
+# The audit field of every change to who acts as which account (as bot.console.accounts).
+STAFF_ACCOUNT = "staff_account"
 # A Slack member ID (U..., or W... on Enterprise Grid) and a Microsoft Entra object ID (a GUID).
 _SHAPES = {
     "slack": re.compile(r"[UW][A-Z0-9]{1,20}"),
@@ -237,12 +240,13 @@ class StaffLinks:
         new: str | None = None,
     ) -> None:
         session.add(
-            AuditEvent(
+            audit_event(
+                None,
                 at=self._now(),
-                actor=actor.strip()[:100] or "unknown",
+                actor=actor,
                 action=action,
-                field="staff_account",
-                old_value=old,
-                new_value=new,
+                field=STAFF_ACCOUNT,
+                old=old,
+                new=new,
             )
         )

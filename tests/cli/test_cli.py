@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 PRIVACYBOT = Path(sys.executable).with_name("privacybot")
+PACKAGED_ANSWERS = Path(__file__).resolve().parents[2] / "answers"
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +107,18 @@ def test_missing_content_folder_is_a_clear_error(tmp_path: Path) -> None:
     result = run("ask", "hello", env={"PRIVACYBOT_INTENTS_DIR": str(tmp_path / "nowhere")})
     assert result.returncode == 2
     assert b"the intents folder does not exist" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_a_school_type_the_law_does_not_know_is_a_clear_error(tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    shutil.copytree(PACKAGED_ANSWERS, answers)
+    facts = answers / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("school_type: maintained", "school_type: grammar"))
+    result = run("ask", "hello", env={"PRIVACYBOT_ANSWERS_DIR": str(answers)})
+    assert result.returncode == 2
+    assert b"school.school_type must be one of" in result.stderr
     assert b"Traceback" not in result.stderr
 
 

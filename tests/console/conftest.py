@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,12 @@ from bot.rules.clock import LONDON
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship, RequestChannel
 from bot.tickets.service import NewRequest, RequestService, TicketView
-from tests.web.conftest import browser, web_settings  # noqa: F401 - the browser fixture, reused
+from tests.web.conftest import (  # noqa: F401 - the browser fixture, reused
+    LiveServer,
+    browser,
+    free_socket,
+    web_settings,
+)
 
 PASSWORD = "correct horse battery staple"
 # Cheap to hash, so tests make accounts quickly; the console still verifies with argon2.
@@ -105,3 +111,25 @@ def log_ticket(requests_service: RequestService) -> Callable[..., TicketView]:
         )
 
     return log
+
+
+@contextmanager
+def live_console(
+    settings: Settings, *, more_staff: Sequence[str] = (), tickets: Sequence[NewRequest] = ()
+) -> Iterator[LiveServer]:
+    """The real app on a free port, with an account for each role (`<role>@school.example`), an
+    office account for each of `more_staff`, and `tickets` logged by the office."""
+    service = RequestService.from_settings(settings)
+    accounts = StaffAccounts(service.sessions, hasher=FAST_HASHER)
+    for role in Role:
+        accounts.add(f"{role.value}@school.example", PASSWORD, role, actor="test")
+    for email in more_staff:
+        accounts.add(email, PASSWORD, Role.OFFICE, actor="test")
+    for ticket in tickets:
+        service.log(ticket, actor="office@school.example")
+    service.dispose()
+    server = LiveServer.start(settings, free_socket())
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from bot.console.accounts import Role, StaffAccounts
-from bot.tickets.service import RequestService
-from tests.console.conftest import FAST_HASHER, PASSWORD
+from tests.console.conftest import live_console
 from tests.console.test_office_browser import Office, check, log_in
-from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
+from tests.web.conftest import watched_page, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +24,8 @@ SLACK_USER = "U04ABCDE12"
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     root = tmp_path_factory.mktemp("links")
-    settings = web_settings(root / "data")
-    service = RequestService.from_settings(settings)
-    accounts = StaffAccounts(service.sessions, hasher=FAST_HASHER)
-    for role in Role:
-        accounts.add(f"{role.value}@school.example", PASSWORD, role, actor="test")
-    service.dispose()
-    server = LiveServer.start(settings, free_socket())
-    try:
+    with live_console(web_settings(root / "data")) as server:
         yield Office(server.url, root / "intents")
-    finally:
-        server.stop()
 
 
 @pytest.fixture

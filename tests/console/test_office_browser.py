@@ -19,12 +19,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from bot.console.accounts import Role, StaffAccounts
 from bot.rules.clock import london_now
 from bot.rules.deadlines import TicketKind
-from bot.tickets.service import RequestService
-from tests.console.conftest import FAST_HASHER, PASSWORD, sar_request
-from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
+from tests.console.conftest import PASSWORD, live_console, sar_request
+from tests.web.conftest import watched_page, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -46,19 +44,12 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     intents = root / "intents"
     shutil.copytree(PACKAGED_INTENTS, intents)
     settings = web_settings(root / "data", intents_dir=intents)
-    service = RequestService.from_settings(settings)
-    accounts = StaffAccounts(service.sessions, hasher=FAST_HASHER)
-    for role in Role:
-        accounts.add(f"{role.value}@school.example", PASSWORD, role, actor="test")
-    accounts.add(SUPPLY, PASSWORD, Role.OFFICE, actor="test")
-    for days, kind in ((3, TicketKind.SAR), (8, TicketKind.ERASURE), (50, TicketKind.SAR)):
-        service.log(sar_request(days, kind=kind), actor="office@school.example")
-    service.dispose()
-    server = LiveServer.start(settings, free_socket())
-    try:
+    tickets = [
+        sar_request(days, kind=kind)
+        for days, kind in ((3, TicketKind.SAR), (8, TicketKind.ERASURE), (50, TicketKind.SAR))
+    ]
+    with live_console(settings, more_staff=[SUPPLY], tickets=tickets) as server:
         yield Office(server.url, intents)
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from bot.console.accounts import Role, StaffAccounts
 from bot.console.throttle import FAILURE_TIERS
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent
 from bot.tickets.service import RequestService
-from tests.console.conftest import FAST_HASHER, PASSWORD
-from tests.web.conftest import LiveServer, free_socket, watched_page, web_settings
+from tests.console.conftest import PASSWORD, live_console
+from tests.web.conftest import LiveServer, watched_page, web_settings
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +30,8 @@ FORGETFUL = "forgetful@school.example"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = web_settings(Path(tmp_path_factory.mktemp("unlock")) / "data")
-    service = RequestService.from_settings(settings)
-    accounts = StaffAccounts(service.sessions, hasher=FAST_HASHER)
-    accounts.add(ADMIN, PASSWORD, Role.ADMIN, actor="test")
-    accounts.add(FORGETFUL, PASSWORD, Role.OFFICE, actor="test")
-    service.dispose()
-    live = LiveServer.start(settings, free_socket())
-    try:
+    with live_console(settings, more_staff=[FORGETFUL]) as live:
         yield live
-    finally:
-        live.stop()
 
 
 def try_to_log_in(page: Any, url: str, email: str, password: str) -> None:
