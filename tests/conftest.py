@@ -38,6 +38,19 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each xdist worker the environment a serial run has.
+
+    The workers start with COLUMNS=80 and LINES=24 set, and rich fixes a console's width from
+    COLUMNS when the console is made: the CLI's consoles, made at import, would print 80 columns
+    for the rest of the worker whatever a test sets (a serial run reads COLUMNS at each print).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
+
+
 # Autumn 2026 with half term 19-23 October and an INSET day on 2 November.
 TEST_CALENDAR = SchoolCalendar.from_mapping(
     {
