@@ -20,6 +20,7 @@ from bot.conversation.handler import Conversation
 from bot.tickets.background import keep_running
 from bot.tickets.files import MAX_BYTES
 from bot.tickets.mailer import Mailer
+from bot.tickets.receipt_store import ReceiptStore
 from bot.tickets.school import school_from_settings
 from bot.web.access_log import hide_conversation_ids
 from bot.web.api import CHAT_API_ROUTES, Chat, api_router
@@ -161,11 +162,10 @@ def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
     requests = chat.conversation.requests
     assert requests is not None  # create_app always builds the conversation with its database
     receipts = Receipts(
-        requests.sessions,
+        ReceiptStore(requests.sessions, requests.messages.kind_label),
         answers,
         key,
         Mailer.from_settings(settings),
-        kind_label=requests.messages.kind_label,
     )
     app.include_router(receipt_router(chat, receipts, words))
     app.include_router(receipt_page_router(receipts, words, templates))

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from bot.console.accounts import StaffMember
@@ -25,15 +24,11 @@ from bot.console.session import CSRF_FIELD
 from bot.console.triage import NoSuchPage
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.rules.lifecycle import TicketError
-from bot.storage.engine import transaction
-from bot.storage.tables import Ticket
-from bot.storage.tables.requester import RequesterLetter
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
 from bot.tickets.delivery import Deliveries
 from bot.tickets.files import MAX_BYTES, Files
 from bot.tickets.service import InvalidChange, RequestService, TicketNotFound, TicketView
-from bot.tickets.views import ticket_view
 from bot.web.downloads import DOWNLOAD_PATH
 
 # Where staff add a document to a ticket: the body limit lets a whole document through here.
@@ -79,12 +74,10 @@ class _LetterDesk:
     tools: ResponseTools
 
     def ticket_of(self, reference: str) -> TicketView:
-        wanted = reference.strip().upper()
-        with transaction(self.requests.sessions) as session:
-            found = session.scalar(select(Ticket).where(Ticket.reference == wanted))
-            if found is None:
-                raise NoSuchPage(f"there is no ticket {wanted}")
-            return ticket_view(found)
+        try:
+            return self.requests.view(reference)
+        except TicketNotFound as error:
+            raise NoSuchPage(f"there is no ticket {reference.strip().upper()}") from error
 
     def page(
         self,
@@ -108,7 +101,7 @@ class _LetterDesk:
             offered=self.correspondence.offered(ticket),
             catalogue=self.correspondence.catalogue,
             emailed=email_address(ticket.requester_contact) is not None,
-            sent=sent_letters(self.requests, ticket.reference),
+            sent=self.correspondence.sent_so_far(ticket.reference),
             files=tools.files.of_ticket(ticket.reference),
             checklist=tools.deliveries.checklist,
             checked=tools.deliveries.checked_by(ticket.reference),
@@ -324,15 +317,3 @@ def _kind(value: str) -> LetterKind:
         return LetterKind(value)
     except ValueError as error:
         raise NoSuchPage(f"there is no letter {value!r}") from error
-
-
-def sent_letters(requests: RequestService, reference: str) -> list[RequesterLetter]:
-    with transaction(requests.sessions) as session:
-        rows = session.scalars(
-            select(RequesterLetter)
-            .join(Ticket, Ticket.id == RequesterLetter.ticket_id)
-            .where(Ticket.reference == reference, RequesterLetter.state.in_(("sent", "failed")))
-            .order_by(RequesterLetter.id)
-        ).all()
-        session.expunge_all()
-        return list(rows)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.state import ConversationState
 from bot.storage.engine import engine_of, storage_errors
-from bot.storage.tables import ConversationTurn, UTCDateTime
+from bot.storage.tables import ConversationTurn, ProcessedMessage, UTCDateTime
 from bot.types import Choice, MatchInfo, Message, Reply
 
 # Written once as SQL that SQLite (3.35+) and PostgreSQL both speak: these run for every chat
@@ -51,6 +51,7 @@ _ADD_TURN = text(
 _KEEP_REPLY = text("UPDATE processed_messages SET reply = :reply WHERE source_id = :source_id")
 log = logging.getLogger(__name__)
 _TURNS: Table = ConversationTurn.__table__  # type: ignore[assignment]
+_PROCESSED: Table = ProcessedMessage.__table__  # type: ignore[assignment]
 
 
 class ConversationStore:
@@ -148,6 +149,25 @@ class ConversationStore:
                 .order_by(_TURNS.c.at, _TURNS.c.id)
             )
             return [(role, text) for role, text in rows]
+
+    def history(self, conversation_id: str) -> tuple[list[tuple[int, str, str]], list[Reply]]:
+        """(id, role, text) for every turn in order, and the replies kept as they were shown
+        (buttons, match), oldest first, for a reloaded chat page to draw again."""
+        with self._connection() as connection:
+            turns = connection.execute(
+                select(_TURNS.c.id, _TURNS.c.role, _TURNS.c.text)
+                .where(_TURNS.c.conversation_id == conversation_id)
+                .order_by(_TURNS.c.at, _TURNS.c.id)
+            ).all()
+            kept = connection.scalars(
+                select(_PROCESSED.c.reply)
+                .where(
+                    _PROCESSED.c.conversation_id == conversation_id,
+                    _PROCESSED.c.reply.is_not(None),
+                )
+                .order_by(_PROCESSED.c.created_at)
+            ).all()
+        return [(i, role, text) for i, role, text in turns], [decode_reply(d) for d in kept if d]
 
 
 def read_state(raw: str | None, conversation_id: str) -> ConversationState:

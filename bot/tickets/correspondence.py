@@ -55,6 +55,16 @@ class Sent:
     failed: str | None = None
 
 
+@dataclass(frozen=True)
+class KeptLetter:
+    """A letter as it went (or failed to go), for the ticket's record of what was sent."""
+
+    subject: str | None
+    body: str | None
+    sent_at: datetime | None
+    state: str
+
+
 class Correspondence:
     def __init__(
         self,
@@ -124,6 +134,25 @@ class Correspondence:
         self._requests.add_note(moved.reference, note, actor=actor, visibility=visibility)
         emailed = address if not failed and self._mailer is not None else None
         return Sent(moved, letter, emailed, failed)
+
+    def sent_so_far(self, reference: str) -> list[KeptLetter]:
+        """The letters sent (or that failed) on a ticket, oldest first."""
+        with transaction(self._requests.sessions) as session:
+            rows = session.execute(
+                select(
+                    RequesterLetter.subject,
+                    RequesterLetter.body,
+                    RequesterLetter.sent_at,
+                    RequesterLetter.state,
+                )
+                .join(Ticket, Ticket.id == RequesterLetter.ticket_id)
+                .where(
+                    Ticket.reference == reference.strip().upper(),
+                    RequesterLetter.state.in_(("sent", "failed")),
+                )
+                .order_by(RequesterLetter.id)
+            ).all()
+        return [KeptLetter(*row) for row in rows]
 
     def link_paragraph(self, link: str) -> str:
         """The covering letter's paragraph about the secure link to the documents."""

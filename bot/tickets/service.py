@@ -166,6 +166,15 @@ class RequestService(TicketWork):
                 ),
             )
 
+    def view(self, reference: str) -> TicketView:
+        """The ticket as its page heading shows it, without its history; TicketNotFound if none.
+
+        Not audited as a view: the pages that use it (letters, files) are reached from the
+        ticket's own page, whose opening was recorded.
+        """
+        with transaction(self._sessions) as session:
+            return ticket_view(self._load(session, reference, lock=False))
+
     def list_tickets(self, filters: TicketFilter | None = None) -> list[TicketView]:
         """Return every matching ticket, soonest due first.
 

@@ -7,13 +7,10 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation.handoff_store import STAFF, HandoffStore
-from bot.conversation.store import decode_reply
-from bot.storage.engine import StorageUnavailable, transaction
-from bot.storage.tables import ConversationTurn, ProcessedMessage
+from bot.conversation.store import ConversationStore
+from bot.storage.engine import StorageUnavailable
 from bot.types import Reply
 from bot.web.api import Chat
 from bot.web.errors import ApiProblem, error_responses
@@ -58,7 +55,9 @@ def history_router(chat: Chat) -> APIRouter:
         )
         sessions = database(chat)
         try:
-            turns, staff_after = await run_in_threadpool(read_turns, sessions, conversation_id)
+            turns, staff_after = await run_in_threadpool(
+                read_turns, ConversationStore(sessions), conversation_id
+            )
             handoff = await run_in_threadpool(HandoffStore(sessions).current, conversation_id)
         except StorageUnavailable as error:
             raise unavailable() from error
@@ -75,23 +74,9 @@ def history_router(chat: Chat) -> APIRouter:
     return router
 
 
-def read_turns(sessions: sessionmaker[Session], conversation_id: str) -> tuple[list[Turn], int]:
+def read_turns(store: ConversationStore, conversation_id: str) -> tuple[list[Turn], int]:
     """The turns in order, with each bot turn's reply (buttons, match) where it was kept."""
-    with transaction(sessions) as session:
-        rows = session.execute(
-            select(ConversationTurn.id, ConversationTurn.role, ConversationTurn.text)
-            .where(ConversationTurn.conversation_id == conversation_id)
-            .order_by(ConversationTurn.at, ConversationTurn.id)
-        ).all()
-        kept = session.scalars(
-            select(ProcessedMessage.reply)
-            .where(
-                ProcessedMessage.conversation_id == conversation_id,
-                ProcessedMessage.reply.is_not(None),
-            )
-            .order_by(ProcessedMessage.created_at)
-        ).all()
-    replies = [decode_reply(data) for data in kept if data]
+    rows, replies = store.history(conversation_id)
     turns: list[Turn] = []
     offered: Reply | None = None
     staff_after = 0

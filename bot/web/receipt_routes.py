@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.mailer import MailFailed
+from bot.tickets.receipt_store import AlreadySent, Receipt
 from bot.web.api import Chat
 from bot.web.errors import ApiProblem, error_responses
 from bot.web.guards import guarded_conversation, unavailable
-from bot.web.receipts import AlreadySent, Receipt, Receipts
+from bot.web.receipts import Receipts
 from bot.web.words import PageWords
 
 log = logging.getLogger(__name__)

@@ -9,48 +9,17 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content.answers import Answers
 from bot.content.markup import to_html
-from bot.rules.clock import LONDON
-from bot.rules.deadlines import TicketKind
-from bot.storage.engine import transaction
-from bot.storage.tables import ReceiptEmail, Ticket
-from bot.storage.tables.requester import RequesterLetter
-from bot.tickets.acknowledgements import LETTER as ACKNOWLEDGEMENT
 from bot.tickets.mailer import Mailer
+from bot.tickets.receipt_store import Receipt, ReceiptStore
 
 RECEIPT_TEMPLATE = "_receipt"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
-
-
-class AlreadySent(Exception):
-    """This receipt was emailed before: it goes once."""
-
-
-@dataclass(frozen=True)
-class Receipt:
-    reference: str
-    kind: str  # in words
-    request_text: str
-    received: date
-    due_date: date
-    contact: str
-
-    @property
-    def email(self) -> str | None:
-        """The requester's address, when the contact they gave is one."""
-        contact = self.contact.strip()
-        return contact if _EMAIL.match(contact) else None
 
 
 def long_date(day: date) -> str:
@@ -61,59 +30,20 @@ class Receipts:
     """Finds a conversation's logged requests and renders or emails their receipts."""
 
     def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        answers: Answers,
-        secret: str,
-        mailer: Mailer | None,
-        kind_label: Callable[[TicketKind], str],
+        self, store: ReceiptStore, answers: Answers, secret: str, mailer: Mailer | None
     ) -> None:
-        self._sessions = sessions
-        self._kind_label = kind_label
+        self._store = store
         self._answers = answers
         self._signer = Signer(secret, salt="privacybot.web.receipt")
         self.mailer = mailer
 
     def of_conversation(self, conversation_id: str) -> list[tuple[Receipt, bool]]:
         """Each request logged in the conversation, oldest first, and whether it was emailed."""
-        with transaction(self._sessions) as session:
-            tickets = session.scalars(
-                select(Ticket)
-                .where(Ticket.conversation_id == conversation_id, Ticket.reference.is_not(None))
-                .order_by(Ticket.id)
-            ).all()
-            receipts = [self._receipt(ticket) for ticket in tickets]
-            emailed = set(
-                session.scalars(
-                    select(ReceiptEmail.ticket_reference).where(
-                        ReceiptEmail.ticket_reference.in_([r.reference for r in receipts])
-                    )
-                )
-            )
-            # The acknowledgement email (bot/tickets/acknowledgements.py) holds what the receipt
-            # holds: once it is queued or sent, offering another copy would send the same again.
-            emailed |= set(
-                session.scalars(
-                    select(Ticket.reference)
-                    .join(RequesterLetter, RequesterLetter.ticket_id == Ticket.id)
-                    .where(
-                        Ticket.id.in_([t.id for t in tickets]),
-                        RequesterLetter.letter == ACKNOWLEDGEMENT,
-                        RequesterLetter.state.in_(("queued", "sending", "sent")),
-                    )
-                )
-            )
-        return [(receipt, receipt.reference in emailed) for receipt in receipts]
+        return self._store.of_conversation(conversation_id)
 
     def find(self, conversation_id: str, reference: str) -> Receipt | None:
         """The receipt for `reference`, if it was logged in this conversation."""
-        with transaction(self._sessions) as session:
-            ticket = session.scalar(
-                select(Ticket).where(
-                    Ticket.reference == reference, Ticket.conversation_id == conversation_id
-                )
-            )
-            return None if ticket is None else self._receipt(ticket)
+        return self._store.find(conversation_id, reference)
 
     def token(self, conversation_id: str, reference: str) -> str:
         return self._signer.sign(f"{conversation_id}|{reference}").decode("ascii")
@@ -149,18 +79,11 @@ class Receipts:
         """
         assert self.mailer is not None
         assert receipt.email is not None
-        try:
-            with transaction(self._sessions) as session:
-                session.add(ReceiptEmail(ticket_reference=receipt.reference, sent_at=_now()))
-        except IntegrityError as error:
-            raise AlreadySent(receipt.reference) from error
+        self._store.claim_email(receipt.reference)
         try:
             self.mailer.send(receipt.email, subject, self.plain_text(receipt))
         except Exception:
-            with transaction(self._sessions) as session:
-                session.execute(
-                    delete(ReceiptEmail).where(ReceiptEmail.ticket_reference == receipt.reference)
-                )
+            self._store.give_back_email(receipt.reference)
             raise
 
     def _render(self, receipt: Receipt, request_text: str) -> str:
@@ -172,18 +95,3 @@ class Receipts:
             received=long_date(receipt.received),
             due_date=long_date(receipt.due_date),
         )
-
-    def _receipt(self, ticket: Ticket) -> Receipt:
-        assert ticket.reference is not None
-        return Receipt(
-            reference=ticket.reference,
-            kind=self._kind_label(ticket.kind),
-            request_text=ticket.request_text,
-            received=ticket.received_at.astimezone(LONDON).date(),
-            due_date=ticket.due_date,
-            contact=ticket.requester_contact,
-        )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
