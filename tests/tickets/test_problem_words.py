@@ -13,6 +13,8 @@ from bot.config import ConfigError, Settings
 from bot.content.errors import ContentError
 from bot.content.location import packaged_content_dir
 from bot.rules.lifecycle import ActionNotAllowed, Outcome
+from bot.teams.triage_actions import UnknownAction, apply
+from bot.teams.triage_card import REFERENCE_KEY
 from bot.tickets.messages import TicketMessages
 from bot.tickets.reopening import Reopening
 from bot.tickets.service import InvalidChange, NewRequest, RequestService, TicketNotFound
@@ -50,6 +52,7 @@ def school_service(
     )
     reword(answers, "  note: the note\n", "  note: the words of the note\n")
     reword(answers, 'no_ticket: "no ticket {reference}"', 'no_ticket: "We hold no {reference}"')
+    reword(answers, "is not something this card can do", "is not a button this bot knows")
     service = RequestService.from_settings(settings_for(answers, tmp_path, database_url), now=clock)
     yield service
     service.dispose()
@@ -74,6 +77,10 @@ def test_the_service_refuses_in_the_schools_words(
     reopening = Reopening(school_service.sessions, problems=school_service.messages.problems)
     with pytest.raises(TicketNotFound, match=r"^We hold no SAR-1999-0001$"):
         reopening.reopen("sar-1999-0001", "sent to the wrong parent", actor="dana")
+
+    # A Teams card's button the bot does not offer.
+    with pytest.raises(UnknownAction, match=r"^'snooze' is not a button this bot knows$"):
+        apply(school_service, "snooze", {REFERENCE_KEY: reference}, actor="dana", name="Dana")
 
 
 def test_a_missing_refusal_stops_the_start_naming_file_and_key(
