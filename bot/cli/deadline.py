@@ -9,6 +9,8 @@ import typer
 
 from bot.cli.common import fail, settings_or_exit
 from bot.config import ConfigError
+from bot.content.errors import ContentError
+from bot.content.school import School
 from bot.rules.deadlines import (
     COMPLAINT_DUTY_STARTS,
     CalendarError,
@@ -21,6 +23,8 @@ from bot.rules.deadlines import (
     has_statutory_deadline,
     refuse_clock_change,
 )
+from bot.rules.lifecycle import fixed_clock
+from bot.tickets.messages import TicketMessages
 from bot.tickets.school import school_from_settings
 
 
@@ -61,7 +65,7 @@ def deadline(
         ClockChange.PAUSE: bool(clarifications),
         ClockChange.RESTART: bool(restarts),
     }
-    _refuse_what_the_law_forbids(request_kind, asked, school.school_type)
+    _refuse_what_the_law_forbids(request_kind, asked, school)
     if not has_statutory_deadline(request_kind, received):
         print(
             f"no statutory deadline: only complaints received from "
@@ -84,14 +88,23 @@ def deadline(
 
 
 def _refuse_what_the_law_forbids(
-    kind: TicketKind, asked: dict[ClockChange, bool], school_type: str
+    kind: TicketKind, asked: dict[ClockChange, bool], school: School
 ) -> None:
     try:
         for change, wanted in asked.items():
             if wanted:
-                refuse_clock_change(kind, change, school_type=school_type)
+                refuse_clock_change(kind, change, school_type=school.school_type)
     except ClockChangeRefused as error:
-        raise fail(str(error), 2) from error
+        rule = fixed_clock(kind, school.school_type)
+        if rule is None:
+            raise
+        # Staff read the same words here as when a ticket's clock cannot move (ticket_rules.yaml).
+        try:
+            messages = TicketMessages.load(school.answers_dir)
+        except ContentError as problem:
+            raise fail(str(problem), 2) from problem
+        refusal = messages.clock_cannot_move(rule, messages.problem("this_request"))
+        raise fail(refusal, 2) from error
 
 
 def _kind(value: str) -> TicketKind:

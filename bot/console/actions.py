@@ -104,7 +104,8 @@ def _reassign(service: RequestService, ref: str, form: Form, staff: StaffMember)
 
 def _reopen(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
     reason = form.text("reason", "The reason for reopening")
-    return Reopening(service.sessions).reopen(ref, reason, actor=staff.email)
+    reopening = Reopening(service.sessions, problems=service.messages.problems)
+    return reopening.reopen(ref, reason, actor=staff.email)
 
 
 def _close(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:

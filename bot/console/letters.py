@@ -290,7 +290,7 @@ def _add_delivery_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> No
 
         def work() -> None:
             if not message:
-                raise InvalidChange("write the covering letter's paragraph first")
+                raise InvalidChange(desk.requests.messages.problem("cover_paragraph_missing"))
             token = deliveries.create_link(ticket.reference, actor=staff.email)
             paragraph = desk.correspondence.link_paragraph(f"{base}{DOWNLOAD_PATH}/{token}")
             desk.correspondence.send(

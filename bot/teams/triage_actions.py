@@ -39,9 +39,9 @@ def apply(
         try:
             outcome = Outcome(_text(data, CLOSE_OUTCOME))
         except ValueError:
-            raise UnknownAction("choose how the request ended before closing it") from None
+            raise UnknownAction(requests.messages.problem("choose_outcome")) from None
         return requests.close(reference, outcome, actor=actor, reason=_text(data, CLOSE_REASON))
-    raise UnknownAction(f"'{verb}' is not something this card can do")
+    raise UnknownAction(requests.messages.problem("unknown_button", button=verb))
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

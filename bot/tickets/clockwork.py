@@ -82,13 +82,20 @@ class TicketClockwork:
         reference = ticket_reference(ticket)
         if action not in ALLOWED_ACTIONS[ticket.status]:
             allowed = allowed_actions(ticket.kind, ticket.status, self.school_type)
-            raise ActionNotAllowed(reference, ticket.status, action, allowed)
+            # No school words for statuses and actions yet: staff read them as the CLI writes them.
+            refusal = self.messages.problem(
+                "not_allowed",
+                reference=reference,
+                status=ticket.status.value,
+                action=action.value,
+                allowed=", ".join(allowed),
+            )
+            raise ActionNotAllowed(refusal, allowed)
         rule = fixed_clock(ticket.kind, self.school_type)
         if rule is not None and action in CLOCK_ACTIONS:
             raise ClockCannotMove(self.messages.clock_cannot_move(rule, reference))
 
-    @staticmethod
-    def _load(session: Session, reference: str, *, lock: bool) -> Ticket:
+    def _load(self, session: Session, reference: str, *, lock: bool) -> Ticket:
         wanted = reference.strip().upper()
         query = select(Ticket).where(Ticket.reference == wanted)
         if lock:
@@ -96,22 +103,30 @@ class TicketClockwork:
             query = query.with_for_update()
         ticket = session.scalar(query)
         if ticket is None:
-            raise TicketNotFound(f"no ticket {wanted}")
+            raise TicketNotFound(self.messages.problem("no_ticket", reference=wanted))
         return ticket
 
     def _day(self, ticket: Ticket, on: date | None, what: str) -> date:
+        """`on` (default today), refused if it is later than today or before receipt; `what`
+        names it by its key under `what` in ticket_problems.yaml ("pause")."""
         today = self._today()
         day = today if on is None else on
+        named = {"reference": ticket_reference(ticket), "day": day}
         if day > today:
-            raise InvalidChange(
-                f"{ticket_reference(ticket)}: {what} cannot be in the future ({day})"
-            )
+            raise InvalidChange(self._problem("day_in_future", what, **named))
         if day < received_on(ticket):
+            received = received_on(ticket)
             raise InvalidChange(
-                f"{ticket_reference(ticket)}: {what} ({day}) cannot be before the request was "
-                f"received ({received_on(ticket)})"
+                self._problem("day_before_receipt", what, received=received, **named)
             )
         return day
+
+    def _problem(self, key: str, what: str, **values: object) -> str:
+        """A refusal whose {what} is one of the phrases under `what` in ticket_problems.yaml."""
+        return self.messages.problem(key, what=self.messages.problem(f"what.{what}"), **values)
+
+    def _actor(self, actor: str) -> str:
+        return actor_name(actor, self.messages.problems)
 
     def _end_pause(
         self,
@@ -123,18 +138,22 @@ class TicketClockwork:
         resume: bool = True,
     ) -> None:
         pause = next(p for p in reversed(ticket.pauses) if p.ended is None)
-        ended = self._day(ticket, on, "the end of the pause")
+        ended = self._day(ticket, on, "pause_end")
         if ended < pause.started:
             raise InvalidChange(
-                f"{ticket_reference(ticket)}: the pause began on {pause.started}; "
-                f"it cannot end on {ended}"
+                self.messages.problem(
+                    "pause_ends_before_start",
+                    reference=ticket_reference(ticket),
+                    started=pause.started,
+                    ended=ended,
+                )
             )
         pause.ended = ended
         action = "resumed" if resume else "closed"
         self._audit(session, ticket, actor, action, "clock_pause", pause.reason, None)
         if resume and pause.reason is PauseReason.AWAITING_ID:
             self._set(session, ticket, actor, action, "id_received_on", ended)
-            self._set(session, ticket, actor, action, "id_verified_by", actor_name(actor))
+            self._set(session, ticket, actor, action, "id_verified_by", self._actor(actor))
         if resume:
             self._set(session, ticket, actor, action, "status", Status.IN_PROGRESS)
         self._recompute_due(session, ticket, actor, action)
@@ -158,10 +177,7 @@ class TicketClockwork:
                 today=today,
             )
         except CalendarError as error:
-            raise CalendarProblem(
-                f"{error} (the term dates are in the school calendar file, "
-                "PRIVACYBOT_SCHOOL_CALENDAR_FILE)"
-            ) from error
+            raise CalendarProblem(self.messages.problem("calendar", problem=error)) from error
 
     def _ticket_due(self, ticket: Ticket, *, extended: bool) -> date:
         """The ticket's due date, leaving out ID or fee asked for after the date had passed."""
@@ -196,9 +212,10 @@ class TicketClockwork:
         new: object = None,
     ) -> None:
         # Every recorded change passes the role rules, whichever channel it came from.
-        permissions.check(session, actor, action, field, new)
+        permissions.check(session, actor, action, field, new, self.messages.problems)
+        who = self._actor(actor)
         session.add(
             audit_event(
-                ticket, at=self._now(), actor=actor, action=action, field=field, old=old, new=new
+                ticket, at=self._now(), actor=who, action=action, field=field, old=old, new=new
             )
         )

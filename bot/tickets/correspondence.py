@@ -105,11 +105,12 @@ class Correspondence:
                 school_type=self._requests.school_type,
                 today=self._now().date(),
             )
-        return self._letters.write(kind.value, ticket, message=_required(message), new_due=new_due)
+        text = self._required(message)
+        return self._letters.write(kind.value, ticket, message=text, new_due=new_due)
 
     def send(self, ticket: TicketView, kind: LetterKind, message: str, *, actor: str) -> Sent:
         self._check_offered(ticket, kind)
-        text = _required(message)
+        text = self._required(message)
         moved = self._move_clock(ticket, kind, text, actor)
         letter = self._letters.write(kind.value, moved, message=text, new_due=moved.due_date)
         title = self.catalogue[kind.value]["title"]
@@ -158,11 +159,22 @@ class Correspondence:
         """The covering letter's paragraph about the secure link to the documents."""
         return str(self._notes["link"]).format(link=link)
 
+    def _required(self, message: str) -> str:
+        text = message.strip()
+        if not text:
+            raise InvalidChange(self._requests.messages.problem("letter_paragraph_missing"))
+        return text[:5_000]
+
     def _check_offered(self, ticket: TicketView, kind: LetterKind) -> None:
         if kind not in self.offered(ticket):
+            messages = self._requests.messages
             raise InvalidChange(
-                f"{ticket.reference}: a {self.catalogue[kind.value]['title'].lower()} letter "
-                f"does not fit this {ticket.kind.value} request as it stands"
+                messages.problem(
+                    "letter_does_not_fit",
+                    reference=ticket.reference,
+                    letter=self.catalogue[kind.value]["title"].lower(),
+                    kind=messages.kind_label(ticket.kind),
+                )
             )
 
     def _move_clock(
@@ -207,13 +219,6 @@ class Correspondence:
                     error=error,
                 )
             )
-
-
-def _required(message: str) -> str:
-    text = message.strip()
-    if not text:
-        raise InvalidChange("write the letter's own paragraph first")
-    return text[:5_000]
 
 
 def _yaml(path: Path) -> dict[str, Any]:

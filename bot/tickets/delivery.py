@@ -20,10 +20,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.content.wordbook import Wordbook
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket
 from bot.storage.tables.requester import Delivery, RedactionCheck, TicketFile
+from bot.tickets.messages import shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound
 
 LINK_DAYS = 14
@@ -59,10 +61,13 @@ class Deliveries:
         *,
         now: Callable[[], datetime] = london_now,
         link_days: int = LINK_DAYS,
+        problems: Wordbook | None = None,
     ) -> None:
         self._sessions, self._key = sessions, key.encode()
         self.checklist = dict(checklist)
         self._now, self._days = now, link_days
+        # Why a step was refused, in the school's words: the request service's ticket_problems.
+        self._problems = problems or shipped_messages().problems
 
     def _hash(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
@@ -71,9 +76,9 @@ class Deliveries:
         """The dpo confirms the checklist; every item must be ticked."""
         missing = [text for item, text in self.checklist.items() if item not in items]
         if missing:
-            raise InvalidChange(f"every check must be confirmed first; not yet: {missing[0]}")
+            raise InvalidChange(self._problems.say("checks_unconfirmed", check=missing[0]))
         with transaction(self._sessions) as session:
-            ticket = _ticket(session, reference)
+            ticket = self._ticket(session, reference)
             session.add(
                 RedactionCheck(
                     ticket_id=ticket.id,
@@ -88,7 +93,7 @@ class Deliveries:
         with transaction(self._sessions) as session:
             check = session.execute(
                 select(RedactionCheck.checked_by, RedactionCheck.checked_at)
-                .where(RedactionCheck.ticket_id == _ticket(session, reference).id)
+                .where(RedactionCheck.ticket_id == self._ticket(session, reference).id)
                 .order_by(RedactionCheck.id.desc())
                 .limit(1)
             ).first()
@@ -97,21 +102,21 @@ class Deliveries:
     def create_link(self, reference: str, *, actor: str) -> str:
         """A new link token for the response; refused before the checks or without files."""
         with transaction(self._sessions) as session:
-            ticket = _ticket(session, reference)
+            ticket = self._ticket(session, reference)
             checked = session.scalar(
                 select(RedactionCheck.id).where(RedactionCheck.ticket_id == ticket.id).limit(1)
             )
             if checked is None:
-                raise InvalidChange(
-                    f"{ticket.reference}: the dpo must confirm the redaction checks first"
-                )
+                raise InvalidChange(self._problems.say("checks_first", reference=ticket.reference))
             staff_files = session.scalar(
                 select(TicketFile.id)
                 .where(TicketFile.ticket_id == ticket.id, TicketFile.source == "staff")
                 .limit(1)
             )
             if staff_files is None:
-                raise InvalidChange(f"{ticket.reference}: add the response's files first")
+                raise InvalidChange(
+                    self._problems.say("response_files_first", reference=ticket.reference)
+                )
             token = secrets.token_urlsafe(32)
             now = self._now()
             session.add(
@@ -130,7 +135,7 @@ class Deliveries:
         with transaction(self._sessions) as session:
             rows = session.scalars(
                 select(Delivery)
-                .where(Delivery.ticket_id == _ticket(session, reference).id)
+                .where(Delivery.ticket_id == self._ticket(session, reference).id)
                 .order_by(Delivery.id)
             ).all()
             return [
@@ -140,12 +145,14 @@ class Deliveries:
 
     def revoke(self, reference: str, link_id: int, *, actor: str) -> None:
         with transaction(self._sessions) as session:
-            ticket = _ticket(session, reference)
+            ticket = self._ticket(session, reference)
             row = session.scalar(
                 select(Delivery).where(Delivery.id == link_id, Delivery.ticket_id == ticket.id)
             )
             if row is None:
-                raise TicketNotFound(f"{ticket.reference} has no link {link_id}")
+                raise TicketNotFound(
+                    self._problems.say("no_link", reference=ticket.reference, link=link_id)
+                )
             if row.revoked_at is None:
                 row.revoked_at, row.revoked_by = self._now(), actor[:100]
                 self._audit(session, ticket, actor, "response_link_revoked")
@@ -168,6 +175,13 @@ class Deliveries:
                 # The file's name stays on the ticket; the trail records only that one was taken.
                 self._audit(session, ticket, "requester (secure link)", "response_downloaded")
 
+    def _ticket(self, session: Session, reference: str) -> Ticket:
+        wanted = reference.strip().upper()
+        found = session.scalar(select(Ticket).where(Ticket.reference == wanted))
+        if found is None:
+            raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
+        return found
+
     def _audit(self, session: Session, ticket: Ticket, actor: str, action: str) -> None:
         session.add(
             AuditEvent(
@@ -178,10 +192,3 @@ class Deliveries:
                 action=action,
             )
         )
-
-
-def _ticket(session: Session, reference: str) -> Ticket:
-    found = session.scalar(select(Ticket).where(Ticket.reference == reference.strip().upper()))
-    if found is None:
-        raise TicketNotFound(f"there is no ticket {reference}")
-    return found

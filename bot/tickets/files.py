@@ -23,10 +23,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.content.wordbook import Wordbook
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
 from bot.storage.tables import Ticket
 from bot.storage.tables.requester import PurgedFile, TicketFile
+from bot.tickets.messages import shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -78,33 +80,36 @@ class Files:
         key: bytes,
         *,
         now: Callable[[], datetime] = london_now,
+        problems: Wordbook | None = None,
     ) -> None:
         self._sessions, self._folder = sessions, folder
         self._fernet = Fernet(key)
         self._now = now
         self._folder_checked = False
+        # Why a file was refused, in the school's words: the request service's ticket_problems.
+        self._problems = problems or shipped_messages().problems
 
     def add(self, reference: str, name: str, data: bytes, *, source: str, actor: str) -> StoredFile:
         """Check, encrypt and keep `data` on the ticket; a refusal says what is wrong."""
         clean = PurePath(name.replace("\\", "/")).name.strip()[:200] or "document"
         suffix = PurePath(clean).suffix.lower()
+        problems = self._problems
         if suffix not in ALLOWED:
-            raise InvalidChange(
-                f"{clean}: only PDF, PNG, JPEG, Word (.docx), Excel (.xlsx) and "
-                "OpenDocument (.odt) files can be added"
-            )
+            raise InvalidChange(problems.say("files.wrong_type", name=clean))
         content_type, signatures = ALLOWED[suffix]
         if not data.startswith(signatures):
-            raise InvalidChange(f"{clean}: the file is not really a {suffix[1:].upper()} file")
+            kind = suffix[1:].upper()
+            raise InvalidChange(problems.say("files.not_really", name=clean, type=kind))
         if len(data) > MAX_BYTES:
-            raise InvalidChange(f"{clean}: files can be at most {MAX_BYTES // (1024 * 1024)} MB")
+            megabytes = MAX_BYTES // (1024 * 1024)
+            raise InvalidChange(problems.say("files.too_big", name=clean, megabytes=megabytes))
         stored_as = secrets.token_hex(16)
         self._folder.mkdir(parents=True, exist_ok=True)
         path = self._folder / f"{stored_as}.bin"
         path.write_bytes(self._fernet.encrypt(data))
         try:
             with transaction(self._sessions) as session:
-                ticket_id = _ticket_id(session, reference)
+                ticket_id = self._ticket_id(session, reference)
                 row = TicketFile(
                     ticket_id=ticket_id,
                     name=clean,
@@ -126,7 +131,7 @@ class Files:
         with transaction(self._sessions) as session:
             rows = session.scalars(
                 select(TicketFile)
-                .where(TicketFile.ticket_id == _ticket_id(session, reference))
+                .where(TicketFile.ticket_id == self._ticket_id(session, reference))
                 .order_by(TicketFile.id)
             ).all()
             return [_stored(row) for row in rows]
@@ -137,17 +142,27 @@ class Files:
             row = session.scalar(
                 select(TicketFile).where(
                     TicketFile.id == file_id,
-                    TicketFile.ticket_id == _ticket_id(session, reference),
+                    TicketFile.ticket_id == self._ticket_id(session, reference),
                 )
             )
             if row is None:
-                raise TicketNotFound(f"{reference} has no file {file_id}")
+                raise TicketNotFound(
+                    self._problems.say("no_file", reference=reference, file=file_id)
+                )
             stored = _stored(row)
             path = self._folder / f"{row.stored_as}.bin"
         try:
             return stored, self._fernet.decrypt(path.read_bytes())
         except (OSError, InvalidToken) as error:
-            raise TicketNotFound(f"{reference}: file {file_id} cannot be read") from error
+            unreadable = self._problems.say("file_unreadable", reference=reference, file=file_id)
+            raise TicketNotFound(unreadable) from error
+
+    def _ticket_id(self, session: Session, reference: str) -> int:
+        wanted = reference.strip().upper()
+        found = session.scalar(select(Ticket.id).where(Ticket.reference == wanted))
+        if found is None:
+            raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
+        return found
 
     def sweep(self) -> int:
         """Delete the files of purged tickets; returns how many went.
@@ -198,13 +213,6 @@ def _remove(path: Path) -> int:
     except FileNotFoundError:
         return 0
     return 1
-
-
-def _ticket_id(session: Session, reference: str) -> int:
-    found = session.scalar(select(Ticket.id).where(Ticket.reference == reference.strip().upper()))
-    if found is None:
-        raise TicketNotFound(f"there is no ticket {reference}")
-    return found
 
 
 def _stored(row: TicketFile) -> StoredFile:

@@ -1,5 +1,6 @@
-"""The words the ticket service uses: each kind's name (answers/intake/kinds.yaml) and the
-sentences staff read when the law fixes a ticket's clock (answers/ticket_rules.yaml)."""
+"""The words the ticket service uses: each kind's name (answers/intake/kinds.yaml), the
+sentences staff read when the law fixes a ticket's clock (answers/ticket_rules.yaml) and why a
+change was refused (answers/ticket_problems.yaml)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.content.location import packaged_content_dir
 from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Action, FixedClock, Outcome, Relationship
+from bot.tickets.problem_words import PROBLEM_KEYS, PROBLEMS_FILE
 
 TICKET_RULES_FILE = "ticket_rules.yaml"
 KINDS_FILE = Path("intake") / "kinds.yaml"
@@ -53,6 +55,8 @@ class TicketMessages:
     kind_labels: Mapping[TicketKind, str]
     # A ticket on Slack and Teams: its message or card, the open list, the forms (triage.yaml).
     triage: Wordbook
+    # Why a change was refused, in every channel (ticket_problems.yaml).
+    problems: Wordbook
 
     @classmethod
     def load(cls, answers_dir: Path) -> TicketMessages:
@@ -71,7 +75,12 @@ class TicketMessages:
             late_restart_in_log=_text(data.get("late_restart_in_log"), path, "late_restart_in_log"),
             kind_labels=_kind_labels(answers_dir / KINDS_FILE),
             triage=Wordbook.load(answers_dir / TRIAGE_FILE, _TRIAGE_KEYS),
+            problems=Wordbook.load(answers_dir / PROBLEMS_FILE, PROBLEM_KEYS),
         )
+
+    def problem(self, key: str, **values: object) -> str:
+        """Why a change was refused: "no ticket SAR-2026-0042"."""
+        return self.problems.say(key, **values)
 
     def kind_label(self, kind: TicketKind) -> str:
         return self.kind_labels[kind]

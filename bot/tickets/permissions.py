@@ -22,6 +22,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.content.wordbook import Wordbook
 from bot.rules.lifecycle import Outcome, TicketError
 from bot.storage.tables import StaffLink, StaffUser
 from bot.tickets.staff_links import BadPlatformUser, normal_user_id
@@ -41,24 +42,26 @@ class NotPermitted(TicketError):
 OPERATOR = "operator"
 
 
-def check(session: Session, actor: str, action: str, field: str | None, new: object) -> None:
-    """Raise NotPermitted unless `actor` may record `action` (setting `field` to `new`)."""
+def check(
+    session: Session,
+    actor: str,
+    action: str,
+    field: str | None,
+    new: object,
+    problems: Wordbook,
+) -> None:
+    """Raise NotPermitted unless `actor` may record `action` (setting `field` to `new`); the
+    refusal is in the school's words (`problems`, from the service's ticket_problems.yaml)."""
     if action in _OPEN_ACTIONS:
         return
     role = role_of(session, actor)
     if role is None:
         platform = actor.strip().split(":", 1)[0]
-        raise NotPermitted(
-            "Only office staff with a console account can work tickets. Ask an admin to "
-            f"link your {platform.title()} account to yours (privacybot staff link)."
-        )
+        raise NotPermitted(problems.say("unlinked", platform=platform.title()))
     refusing = field == "outcome" and new == Outcome.REFUSED
     if (refusing or action in _RECORD_KEEPER_ACTIONS) and not _keeps_the_record(role):
-        what = "refuse a request" if refusing else "do this"
-        raise NotPermitted(
-            f"Only the data protection lead (the dpo role) or an admin can {what}. "
-            f"You act with the {role} role."
-        )
+        what = problems.say("refuse_a_request" if refusing else "do_this")
+        raise NotPermitted(problems.say("record_keepers_only", what=what, role=role))
 
 
 def may_refuse(session: Session, actor: str) -> bool:

@@ -12,11 +12,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.content.wordbook import Wordbook
 from bot.rules.clock import london_now
 from bot.rules.lifecycle import NoteVisibility, Status
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket, TicketNote
+from bot.tickets.messages import shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound, TicketView
+from bot.tickets.validation import actor_name, required
 from bot.tickets.views import ticket_view as _view
 
 _REASON_LIMIT = 2_000
@@ -29,30 +32,30 @@ class Reopening:
     """Reopen closed tickets through the same tables and audit trail as the request service."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], *, now: Callable[[], datetime] = london_now
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        now: Callable[[], datetime] = london_now,
+        problems: Wordbook | None = None,
     ) -> None:
         self._sessions = sessions
         self._now = now
+        # Why reopening was refused, in the school's words: the request service's ticket_problems.
+        self._problems = problems or shipped_messages().problems
 
     def reopen(self, reference: str, reason: str, *, actor: str) -> TicketView:
         """Reopen a closed ticket as in progress; its outcome and closing time are cleared."""
-        why = reason.strip()
-        if not why:
-            raise InvalidChange("the reason for reopening is missing")
-        if len(why) > _REASON_LIMIT:
-            raise InvalidChange(f"the reason is longer than {_REASON_LIMIT} characters")
-        who = actor.strip()[:100]
-        if not who:
-            raise InvalidChange("who is acting must be recorded")
+        why = required(reason, "reopen_reason", _REASON_LIMIT, self._problems)
+        who = actor_name(actor, self._problems)
         wanted = reference.strip().upper()
         with transaction(self._sessions) as session:
             ticket = session.scalar(
                 select(Ticket).where(Ticket.reference == wanted).with_for_update()
             )
             if ticket is None:
-                raise TicketNotFound(f"no ticket {wanted}")
+                raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
             if ticket.status is not Status.CLOSED:
-                raise InvalidChange(f"{wanted} is not closed, so there is nothing to reopen")
+                raise InvalidChange(self._problems.say("not_closed", reference=wanted))
             now = self._now()
             changes = {
                 "outcome": (ticket.outcome, None),

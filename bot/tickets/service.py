@@ -38,7 +38,6 @@ from bot.tickets.validation import (
     CalendarProblem,
     InvalidChange,
     TicketNotFound,
-    actor_name,
     check_request,
 )
 from bot.tickets.views import (
@@ -202,7 +201,7 @@ class RequestService(TicketWork):
     def log(self, request: NewRequest, *, actor: str) -> TicketView:
         """Log a new request and return its ticket (the existing one if its source_key is known)."""
         now = self._now()
-        check_request(request, now)
+        check_request(request, now, self.messages.problems)
         try:
             return self._insert(request, actor, now)
         except IntegrityError:
@@ -232,7 +231,7 @@ class RequestService(TicketWork):
                 channel=request.channel,
                 received_at=request.received_at,
                 logged_at=now,
-                logged_by=actor_name(actor),
+                logged_by=self._actor(actor),
                 requester_name=request.requester_name.strip(),
                 requester_contact=request.requester_contact.strip(),
                 requester_relationship=request.requester_relationship,
@@ -272,10 +271,10 @@ class RequestService(TicketWork):
     ) -> PurgeReport:
         """Delete chat transcripts and closed tickets past retention, keeping a 'purged' event."""
         now = self._now()
-        actor_name(actor)  # refuse a nameless purge before deleting anything
+        self._actor(actor)  # refuse a nameless purge before deleting anything
         with transaction(self._sessions) as session:
             # Only record keepers purge: checked before the first batch deletes anything.
-            permissions.check(session, actor, "purged", None, None)
+            permissions.check(session, actor, "purged", None, None, self.messages.problems)
         cutoffs = Cutoffs(
             transcripts=now - timedelta(days=transcript_days),
             closed_tickets=now - timedelta(days=closed_ticket_days),

@@ -1,9 +1,14 @@
-"""Checks on what staff and channels hand the request service, and the errors they raise."""
+"""Checks on what staff and channels hand the request service, and the errors they raise.
+
+The refusals are in the school's words (answers/ticket_problems.yaml): the caller hands in the
+Wordbook its service holds (`RequestService.messages.problems`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import RequestChannel, TicketError
 from bot.tickets.views import NewRequest
@@ -34,36 +39,38 @@ class CalendarProblem(TicketError):
     """The school's term dates cannot give a due date (missing, or not covering the date)."""
 
 
-def check_request(request: NewRequest, now: datetime) -> None:
+def check_request(request: NewRequest, now: datetime, problems: Wordbook) -> None:
     """Raise InvalidChange naming the first thing wrong with a request to log."""
     if request.received_at.tzinfo is None:
-        raise InvalidChange("the time of receipt needs a time zone")
+        raise InvalidChange(problems.say("no_time_zone"))
     if request.received_at > now + _CLOCK_SKEW:
-        raise InvalidChange("a request cannot be received in the future")
+        raise InvalidChange(problems.say("received_in_future"))
     for field, limit in _LIMITS.items():
-        required(getattr(request, field), field.replace("_", " "), limit)
-    required(request.request_text, "the request in the person's words", 20_000)
+        required(getattr(request, field), field, limit, problems)
+    required(request.request_text, "request_text", 20_000, problems)
     if request.kind is TicketKind.EDUCATIONAL_RECORD and request.channel not in _WRITTEN_CHANNELS:
         # Reg. 5 of the 2005 Regulations gives the right to a *written* request; a spoken one
         # is still a subject access request.
-        raise InvalidChange(
-            "an educational record request must be written; log a spoken one as a sar"
-        )
+        raise InvalidChange(problems.say("spoken_educational_record"))
 
 
-def required(value: str, what: str, limit: int) -> str:
-    """Return `value` stripped, or raise InvalidChange if it is empty or too long."""
+def required(value: str, what: str, limit: int, problems: Wordbook) -> str:
+    """Return `value` stripped, or raise InvalidChange if it is empty or too long.
+
+    `what` names the value by its key under `what` in ticket_problems.yaml ("note")."""
     text = value.strip()
     if not text:
-        raise InvalidChange(f"{what} is missing")
+        raise InvalidChange(problems.say("missing", what=problems.say(f"what.{what}")))
     if len(text) > limit:
-        raise InvalidChange(f"{what} is longer than {limit} characters")
+        raise InvalidChange(
+            problems.say("too_long", what=problems.say(f"what.{what}"), limit=limit)
+        )
     return text
 
 
-def actor_name(actor: str) -> str:
+def actor_name(actor: str, problems: Wordbook) -> str:
     """Return who is acting, as the audit trail records it."""
     name = actor.strip()
     if not name:
-        raise InvalidChange("who is acting must be recorded")
+        raise InvalidChange(problems.say("no_actor"))
     return name[:100]

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.rules.deadlines import PauseReason
+from bot.rules.deadlines import ClockChangeRefused, PauseReason
 from bot.rules.lifecycle import (
     PAUSED_STATUS,
     PAUSED_STATUSES,
     Action,
+    ClockCannotMove,
     NoteVisibility,
     Outcome,
     Status,
+    fixed_clock,
 )
 from bot.storage.tables import ClockPauseRecord, TicketNote
 from bot.tickets.clockwork import TicketClockwork
-from bot.tickets.validation import InvalidChange, actor_name, required
+from bot.tickets.validation import InvalidChange, required
 from bot.tickets.views import TicketView, ticket_reference, ticket_view
 
 
@@ -27,7 +29,7 @@ class TicketWork(TicketClockwork):
 
     def assign(self, reference: str, assignee: str, *, actor: str) -> TicketView:
         """Give the ticket to `assignee`; an open ticket is then in progress."""
-        name = required(assignee, "the assignee", 100)
+        name = required(assignee, "assignee", 100, self.messages.problems)
         with self._change(reference, Action.ASSIGN) as (session, ticket):
             self._set(session, ticket, actor, "assigned", "assignee", name)
             if ticket.status is Status.OPEN:
@@ -43,11 +45,11 @@ class TicketWork(TicketClockwork):
         visibility: NoteVisibility = NoteVisibility.INTERNAL,
     ) -> TicketView:
         """Add a note: internal, or a record of what was sent to the requester."""
-        body = required(text, "the note", 20_000)
+        body = required(text, "note", 20_000, self.messages.problems)
         with self._change(reference, Action.NOTE) as (session, ticket):
             ticket.notes.append(
                 TicketNote(
-                    at=self._now(), author=actor_name(actor), text=body, visibility=visibility
+                    at=self._now(), author=self._actor(actor), text=body, visibility=visibility
                 )
             )
             # The note's visibility, never its words: they stay on the ticket.
@@ -56,7 +58,7 @@ class TicketWork(TicketClockwork):
 
     def record_hold(self, reference: str, why: str, *, actor: str) -> TicketView:
         """Note an internal hold (legal advice, staff absence); the statutory clock runs on."""
-        text = required(why, "the reason for the hold", 2_000)
+        text = required(why, "hold_reason", 2_000, self.messages.problems)
         return self.add_note(
             reference, f"Internal hold, the statutory clock keeps running: {text}", actor=actor
         )
@@ -74,14 +76,15 @@ class TicketWork(TicketClockwork):
         """
         action = Action.REQUEST_ID if reason is PauseReason.AWAITING_ID else Action.PAUSE
         with self._change(reference, action) as (session, ticket):
-            started = self._day(ticket, on, "the pause")
+            started = self._day(ticket, on, "pause")
             if any((p.ended or p.started) > started for p in ticket.pauses):
                 raise InvalidChange(
-                    f"{ticket_reference(ticket)}: an earlier pause ran past {started}; "
-                    "pauses cannot overlap"
+                    self.messages.problem(
+                        "pauses_overlap", reference=ticket_reference(ticket), day=started
+                    )
                 )
             ticket.pauses.append(
-                ClockPauseRecord(reason=reason, started=started, by=actor_name(actor))
+                ClockPauseRecord(reason=reason, started=started, by=self._actor(actor))
             )
             self._audit(session, ticket, actor, "paused", "clock_pause", None, reason)
             if reason is PauseReason.AWAITING_ID:
@@ -104,12 +107,15 @@ class TicketWork(TicketClockwork):
 
     def id_not_needed(self, reference: str, reason: str, *, actor: str) -> TicketView:
         """Record why no ID is asked for (the DfE expects the decision to be written down)."""
-        why = required(reason, "the reason ID is not needed", 2_000)
+        why = required(reason, "id_not_needed_reason", 2_000, self.messages.problems)
         with self._change(reference, Action.ID_NOT_NEEDED) as (session, ticket):
             if ticket.id_requested_on is not None:
                 raise InvalidChange(
-                    f"{ticket_reference(ticket)}: ID was asked for on {ticket.id_requested_on}; "
-                    "it cannot also be recorded as not needed"
+                    self.messages.problem(
+                        "id_already_requested",
+                        reference=ticket_reference(ticket),
+                        day=ticket.id_requested_on,
+                    )
                 )
             self._set(session, ticket, actor, "id_not_needed", "id_not_needed_reason", why)
             return ticket_view(ticket)
@@ -118,22 +124,27 @@ class TicketWork(TicketClockwork):
         self, reference: str, reason: str, *, actor: str, told_on: date | None = None
     ) -> TicketView:
         """Extend to three months from the start, for a complex request or several requests."""
-        why = required(reason, "the reason for the extension", 2_000)
+        why = required(reason, "extension_reason", 2_000, self.messages.problems)
         with self._change(reference, Action.EXTEND) as (session, ticket):
+            named = ticket_reference(ticket)
             if ticket.extended:
-                raise InvalidChange(f"{ticket_reference(ticket)} is already extended")
-            told = self._day(ticket, told_on, "the day the requester was told")
+                raise InvalidChange(self.messages.problem("already_extended", reference=named))
+            told = self._day(ticket, told_on, "told_on")
             # The extension only counts if the requester hears of it, with reasons, within the
             # first month (ICO), i.e. by the due date as it stands before extending.
             if told > ticket.due_date:
                 raise InvalidChange(
-                    f"{ticket_reference(ticket)}: the requester must be told of an extension by "
-                    f"{ticket.due_date}, within the first month; {told} is too late"
+                    self.messages.problem(
+                        "told_too_late", reference=named, due=ticket.due_date, told=told
+                    )
                 )
             try:
                 self._ticket_due(ticket, extended=True)
-            except ValueError as error:  # the kind cannot be extended; deadlines says why
-                raise InvalidChange(f"{ticket_reference(ticket)}: {error}") from error
+            except ClockChangeRefused as error:  # _change refuses these kinds first
+                rule = fixed_clock(ticket.kind, self.school_type)
+                if rule is None:
+                    raise
+                raise ClockCannotMove(self.messages.clock_cannot_move(rule, named)) from error
             self._set(session, ticket, actor, "extended", "extended", True)
             self._set(session, ticket, actor, "extended", "extension_reason", why)
             self._set(session, ticket, actor, "extended", "extension_told_on", told)
@@ -146,9 +157,7 @@ class TicketWork(TicketClockwork):
         """Close the ticket with its outcome; a refusal needs its reason."""
         why = reason.strip() if reason and reason.strip() else None
         if outcome is Outcome.REFUSED and why is None:
-            raise InvalidChange(
-                "a refusal needs its reason (manifestly unfounded or excessive, and why)"
-            )
+            raise InvalidChange(self.messages.problem("refusal_reason_missing"))
         with self._change(reference, Action.CLOSE) as (session, ticket):
             if ticket.status in PAUSED_STATUSES:
                 self._end_pause(session, ticket, actor, None, resume=False)

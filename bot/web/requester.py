@@ -33,7 +33,9 @@ def files_of(settings: Settings, requests: RequestService) -> Files:
         if settings.files_key is not None
         else file_key(secret_key(settings))
     )
-    return Files(requests.sessions, settings.data_dir / "files", key)
+    return Files(
+        requests.sessions, settings.data_dir / "files", key, problems=requests.messages.problems
+    )
 
 
 def deliveries_of(settings: Settings, school: School, requests: RequestService) -> Deliveries:
@@ -42,6 +44,7 @@ def deliveries_of(settings: Settings, school: School, requests: RequestService) 
         secret_key(settings),
         load_checklist(school.answers_dir),
         link_days=settings.response_link_days,
+        problems=requests.messages.problems,
     )
 
 

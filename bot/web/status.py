@@ -91,7 +91,7 @@ class StatusPage:
     def receive_id(self, ticket: TicketView, name: str, data: bytes) -> None:
         """ID from the requester: kept encrypted on the ticket, and the month starts again today."""
         if ticket.status is not Status.AWAITING_ID:
-            raise InvalidChange("we are not waiting for proof of identity for this request")
+            raise InvalidChange(self.words["not_waiting_for_id"])
         self.files.add(ticket.reference, name, data, source="requester", actor=REQUESTER)
         self.requests.id_received(ticket.reference, actor=REQUESTER)
 

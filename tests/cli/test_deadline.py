@@ -80,12 +80,12 @@ NO_STATUTORY_DEADLINE = ["complaint 2026-01-30", "complaint 2026-06-18"]
 
 # (command line, words the one-line error must contain): exit 2, nothing printed on stdout.
 REFUSED: list[tuple[str, str]] = [
-    ("complaint 2026-07-01 --extended", "complaints cannot be extended"),
+    ("complaint 2026-07-01 --extended", "cannot be paused, restarted for ID or extended"),
     ("complaint 2026-07-01 --pause 2026-07-02:2026-07-03", "s.164A"),
-    ("complaint 2026-07-01 --restart 2026-07-02", "complaints cannot have their clock restarted"),
+    ("complaint 2026-07-01 --restart 2026-07-02", "This request is a complaint"),
     ("educational_record 2026-10-14 --extended", "reg. 5"),
     ("educational_record 2026-10-14 --restart 2026-10-20", "15 school days"),
-    ("educational_record 2026-10-14 --pause 2026-10-15:2026-10-16", "clarification"),
+    ("educational_record 2026-10-14 --pause 2026-10-15:2026-10-16", "no ID restart, pause"),
     ("sar 2026-01-01 --pause 2026-01-05", "FROM:TO"),
     ("sar 2026-01-10 --pause 2026-01-05:2026-01-08", "before the request was received"),
     ("sar 2026-01-10 --pause 2026-01-15:2026-01-12", "ends before it starts"),
