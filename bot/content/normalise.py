@@ -136,13 +136,16 @@ _SPACES = re.compile(r"\s+")
 def _uk_spelling(word: str) -> str:
     if word in _US_TO_UK:
         return _US_TO_UK[word]
-    if word in _EXCEPTIONS_TO_IZE:
+    if word in _EXCEPTIONS_TO_IZE or "iz" not in word:
         return word
     return _IZE.sub(r"\1is\2", word)
 
 
 def strip_control_characters(text: str) -> str:
     """Drop control and format characters (but keep line breaks and tabs as spaces)."""
+    # Nearly every message has none: a printable string holds no character of category C.
+    if text.isprintable():
+        return text
     return "".join(
         " " if ch in "\t\n\r" else ch
         for ch in text
@@ -154,8 +157,9 @@ def normalise(text: str) -> str:
     """Lower-case words separated by single spaces, with the variations above folded away."""
     text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION_MAP)
     text = strip_control_characters(text).casefold()
-    for pattern, replacement in _CONTRACTION_PATTERNS:
-        text = pattern.sub(replacement, text)
+    if "'" in text:  # every contraction has one; most messages have none
+        for pattern, replacement in _CONTRACTION_PATTERNS:
+            text = pattern.sub(replacement, text)
     text = _NON_WORD.sub(" ", text).replace("'", " ").replace("_", " ")
     words: list[str] = []
     for word in text.split():
