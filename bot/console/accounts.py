@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console.worded import Worded
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, StaffSession, StaffUser
 
@@ -48,8 +49,8 @@ class Role(StrEnum):
 RECORD_KEEPERS = frozenset({Role.DPO, Role.ADMIN})
 
 
-class AccountError(Exception):
-    """An account change or login that cannot be done; the message can be shown as it is."""
+class AccountError(Worded):
+    """An account change or login that cannot be done; its words: `accounts.*` in console.yaml."""
 
 
 class UnknownAccount(AccountError):
@@ -89,7 +90,7 @@ def normal_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise AccountError(f"{email!r} is not an email address: {error}") from error
+        raise AccountError("accounts.not_an_email", email=email, problem=error) from error
 
 
 def normal_email_or_blank(email: str) -> str:
@@ -104,9 +105,8 @@ def role_of(value: str) -> Role:
     try:
         return Role(value.strip().lower())
     except ValueError:
-        raise AccountError(
-            f"{value!r} is not a role; use one of: {', '.join(r.value for r in Role)}"
-        ) from None
+        roles = ", ".join(r.value for r in Role)
+        raise AccountError("accounts.not_a_role", role=value, roles=roles) from None
 
 
 def end_sessions_of(session: Session, user: StaffUser) -> None:
@@ -149,7 +149,7 @@ class StaffAccounts:
                 session.add(user)
                 self._audit(session, actor, "staff_added", f"{address} ({role.value})")
         except IntegrityError:
-            raise AccountError(f"{address} already has an account") from None
+            raise AccountError("accounts.already_exists", email=address) from None
         log.info("staff account %s added as %s", address, role.value)
         return _member(user)
 
@@ -224,15 +224,15 @@ class StaffAccounts:
         if stored is None:
             self._verify(self._decoy_hash(), password)
             self.record_login(login, address, "login_failed")
-            raise LoginFailed("wrong email or password")
+            raise LoginFailed("accounts.wrong_password")
         password_hash, disabled = stored
         if not self._verify(password_hash, password):
             self.record_login(login, address, "login_failed")
             log.warning("failed console login for %s from %s", login, address)
-            raise LoginFailed("wrong email or password")
+            raise LoginFailed("accounts.wrong_password")
         if disabled:
             self.record_login(login, address, "login_refused_disabled")
-            raise AccountDisabled("this account is disabled; ask an admin")
+            raise AccountDisabled("accounts.disabled")
         rehashed = (
             self._hasher.hash(password) if self._hasher.check_needs_rehash(password_hash) else None
         )
@@ -240,7 +240,7 @@ class StaffAccounts:
             user = session.scalar(select(StaffUser).where(StaffUser.email == login))
             if user is None or user.disabled or user.password_hash != password_hash:
                 # Changed while the password was being checked: the new state wins.
-                raise LoginFailed("wrong email or password")
+                raise LoginFailed("accounts.wrong_password")
             user.failed_logins = 0
             user.last_login_at = self._now()
             if rehashed is not None:
@@ -260,9 +260,9 @@ class StaffAccounts:
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_CHARS:
-            raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+            raise AccountError("accounts.password_too_short", count=MIN_PASSWORD_CHARS)
         if len(password) > MAX_PASSWORD_CHARS:
-            raise AccountError(f"a password can have at most {MAX_PASSWORD_CHARS} characters")
+            raise AccountError("accounts.password_too_long", count=MAX_PASSWORD_CHARS)
         return self._hasher.hash(password)
 
     def _verify(self, password_hash: str, password: str) -> bool:
@@ -278,7 +278,7 @@ class StaffAccounts:
         address = normal_email(email)
         user = session.scalar(select(StaffUser).where(StaffUser.email == address).with_for_update())
         if user is None:
-            raise UnknownAccount(f"no account for {address}")
+            raise UnknownAccount("accounts.no_account", email=address)
         return user
 
     def _audit(self, session: Session, actor: str, action: str, what: str) -> None:

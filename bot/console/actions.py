@@ -36,45 +36,41 @@ def _take(service: RequestService, ref: str, form: Form, staff: StaffMember) -> 
 
 
 def _request_id(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    on = form.optional_date("on", "The day ID was asked for")
+    on = form.optional_date("on", "form.id_requested_day")
     return service.request_id(ref, actor=staff.email, on=on)
 
 
 def _id_received(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    on = form.optional_date("on", "The day the ID arrived")
+    on = form.optional_date("on", "form.id_received_day")
     return service.id_received(ref, actor=staff.email, on=on)
 
 
 def _id_not_needed(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    reason = form.text("reason", "The reason ID is not needed")
+    reason = form.text("reason", "form.id_not_needed_reason")
     return service.id_not_needed(ref, reason, actor=staff.email)
 
 
 def _pause(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
     try:
-        reason = PauseReason(form.text("reason", "The reason for the pause"))
+        reason = PauseReason(form.text("reason", "form.pause_reason"))
     except ValueError:
-        raise FormProblem(
-            "Only the statutory reasons pause the clock: awaiting ID, a fee or clarification"
-        ) from None
-    on = form.optional_date("on", "The day the school asked")
+        raise FormProblem("form.pause_not_statutory") from None
+    on = form.optional_date("on", "form.asked_day")
     return service.pause(ref, reason, actor=staff.email, on=on)
 
 
 def _resume(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    on = form.optional_date("on", "The day it arrived")
+    on = form.optional_date("on", "form.arrived_day")
     return service.resume(ref, actor=staff.email, on=on)
 
 
 def _hold(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    return service.record_hold(
-        ref, form.text("reason", "The reason for the hold"), actor=staff.email
-    )
+    return service.record_hold(ref, form.text("reason", "form.hold_reason"), actor=staff.email)
 
 
 def _extend(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    reason = form.text("reason", "The reason for the extension")
-    told = form.optional_date("told_on", "The day the requester was told")
+    reason = form.text("reason", "form.extend_reason")
+    told = form.optional_date("told_on", "form.told_day")
     return service.extend(ref, reason, actor=staff.email, told_on=told)
 
 
@@ -84,7 +80,7 @@ def _note(service: RequestService, ref: str, form: Form, staff: StaffMember) -> 
         if form.get("visibility") == NoteVisibility.TO_REQUESTER.value
         else NoteVisibility.INTERNAL
     )
-    text = form.text("text", "The note")
+    text = form.text("text", "form.note")
     return service.add_note(ref, text, actor=staff.email, visibility=visibility)
 
 
@@ -98,12 +94,12 @@ class NeedsConfirmation(Exception):
 
 
 def _reassign(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    colleague = form.text("assignee", "The colleague to give it to")
+    colleague = form.text("assignee", "form.assignee")
     return service.assign(ref, colleague, actor=staff.email)
 
 
 def _reopen(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
-    reason = form.text("reason", "The reason for reopening")
+    reason = form.text("reason", "form.reopen_reason")
     reopening = Reopening(service.sessions, problems=service.messages.problems)
     return reopening.reopen(ref, reason, actor=staff.email)
 
@@ -112,16 +108,16 @@ def _close(service: RequestService, ref: str, form: Form, staff: StaffMember) ->
     # No outcome is chosen for the member of staff: an unchosen one is a mistake, not a default.
     chosen = form.get("outcome") or ""
     if not chosen:
-        raise FormProblem("Choose the outcome before closing the ticket")
+        raise FormProblem("form.outcome_missing")
     try:
         outcome = Outcome(chosen)
     except ValueError:
-        raise FormProblem("Choose one of the outcomes in the list") from None
+        raise FormProblem("form.outcome_unknown") from None
     if outcome is Outcome.REFUSED:
-        require_record_keeper(staff, "close a request as refused")
+        require_record_keeper(staff, "close_refused")
     reason = form.optional_text("reason")
     if outcome is Outcome.REFUSED and reason is None:
-        raise FormProblem("A refusal needs its reason (manifestly unfounded or excessive, and why)")
+        raise FormProblem("form.refusal_reason")
     if form.get("confirmed") != "yes":
         raise NeedsConfirmation(outcome, reason)
     return service.close(ref, outcome, actor=staff.email, reason=reason)

@@ -17,8 +17,7 @@ from bot.console.accounts import AccountError, Role, StaffMember
 from bot.console.audit_query import AUDIT_CSV_COLUMNS, AuditFilter, AuditQuery
 from bot.console.auth import ConsoleRoute, Gate, NotAllowed, require_record_keeper
 from bot.console.forms import Form, FormProblem
-from bot.console.views import NO_STORE, PREFIX, Pages
-from bot.console.wording import long_moment
+from bot.console.views import NO_STORE, PREFIX, Pages, capitalised
 from bot.tickets.service import RequestService
 
 _CSV_TYPE = "text/csv; charset=utf-8"
@@ -26,10 +25,7 @@ _CSV_TYPE = "text/csv; charset=utf-8"
 
 def require_admin(staff: StaffMember) -> None:
     if staff.role is not Role.ADMIN:
-        raise NotAllowed(
-            "Only an admin can manage staff accounts. "
-            f"You are signed in as {staff.email} with the {staff.role.value} role."
-        )
+        raise NotAllowed("refused.admin_only", email=staff.email, role=staff.role.value)
 
 
 def _day(value: str | None) -> date | None:
@@ -68,7 +64,7 @@ def _audit_pages(router: APIRouter, gate: Gate, pages: Pages, audit: AuditQuery)
     def viewer(
         request: Request, staff: StaffMember = Depends(gate.staff), page: int = 1
     ) -> HTMLResponse:
-        require_record_keeper(staff, "see the audit trail")
+        require_record_keeper(staff, "see_audit")
         wanted, chosen = audit_filter(request)
         rows, shown, last = audit.page(wanted, page)
         actors, actions = audit.choices()
@@ -90,18 +86,19 @@ def _audit_pages(router: APIRouter, gate: Gate, pages: Pages, audit: AuditQuery)
 
     @router.get("/audit.csv", name="console_audit_csv")
     def export(request: Request, staff: StaffMember = Depends(gate.staff)) -> StreamingResponse:
-        require_record_keeper(staff, "export the audit trail")
+        require_record_keeper(staff, "export_audit")
         wanted, _ = audit_filter(request)
 
         def lines() -> Iterator[str]:
             out = io.StringIO()
             writer = csv.writer(out)
             writer.writerow(AUDIT_CSV_COLUMNS)
+            moment = pages.wording.long_moment
             for row in audit.stream(wanted):
                 writer.writerow(
                     (
                         row.at.isoformat(timespec="seconds"),
-                        long_moment(row.at),
+                        moment(row.at),
                         row.actor,
                         row.action,
                         row.reference or "",
@@ -153,8 +150,9 @@ def _staff_pages(router: APIRouter, gate: Gate, pages: Pages, requests: RequestS
         who: str | None = None,
     ) -> HTMLResponse:
         require_admin(staff)
-        message = staff_admin.DONE.get(done or "")
-        return page(request, staff, done=f"{message} ({who})" if message and who else None)
+        known = done in staff_admin.CHANGES and who
+        message = pages.phrases.say(f"staff_done.{done}", email=who) if known else None
+        return page(request, staff, done=message)
 
     @router.post("/staff/{what}", name="console_staff_action")
     async def change(
@@ -164,15 +162,16 @@ def _staff_pages(router: APIRouter, gate: Gate, pages: Pages, requests: RequestS
         form: Form = Depends(gate.form),
     ) -> Response:
         require_admin(staff)
-        if what not in staff_admin.DONE:
-            return page(request, staff, problem="There is no such change to an account.")
+        if what not in staff_admin.CHANGES:
+            return page(
+                request, staff, problem=pages.phrases.say("problems.no_such_account_change")
+            )
         try:
             email = await run_in_threadpool(
                 staff_admin.run, gate.accounts, requests.sessions, what, form, actor=staff.email
             )
         except (AccountError, FormProblem) as error:
-            message = str(error)
-            return page(request, staff, problem=message[:1].upper() + message[1:])
+            return page(request, staff, problem=capitalised(pages.problem(error)))
         if what in staff_admin.CLEARS_FAILED_SIGN_INS:
             await gate.throttle.forgive(email)
         where = f"{PREFIX}/staff?{urlencode({'done': what, 'who': email})}"

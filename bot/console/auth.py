@@ -18,6 +18,7 @@ from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD, ConsoleSession, SessionCookies
 from bot.console.staff_sessions import StaffSessions
 from bot.console.throttle import LoginThrottle
+from bot.console.worded import Phrase, Worded
 from bot.storage.engine import StorageUnavailable
 
 
@@ -25,8 +26,8 @@ class LoginRequired(Exception):
     """No valid session: the request is sent to the login page."""
 
 
-class NotAllowed(Exception):
-    """The member of staff's role does not allow this; the message says who may."""
+class NotAllowed(Worded):
+    """The member of staff's role does not allow this; its words (console.yaml) say who may."""
 
 
 class BadToken(Exception):
@@ -97,10 +98,13 @@ def csrf_token(request: Request) -> str:
     return session.csrf if isinstance(session, ConsoleSession) else ""
 
 
-def require_record_keeper(staff: StaffMember, what: str) -> None:
-    """Only the data protection lead (dpo) or an admin may refuse, export or purge."""
+def require_record_keeper(staff: StaffMember, task: str) -> None:
+    """Only the data protection lead (dpo) or an admin may refuse, export or purge; `task` is
+    the refusal's `refused.to.<task>` in console.yaml."""
     if not staff.keeps_the_record:
         raise NotAllowed(
-            f"Only the data protection lead (the dpo role) or an admin can {what}. "
-            f"You are signed in as {staff.email} with the {staff.role.value} role."
+            "refused.record_keeper",
+            what=Phrase(f"refused.to.{task}"),
+            email=staff.email,
+            role=staff.role.value,
         )

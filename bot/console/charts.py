@@ -2,7 +2,8 @@
 
 Each chart is an image with a title and a description for screen readers; the page puts the
 same numbers in a table beside it. Colours come from classes in console.css (the CSP forbids
-inline styles), and every bar has a tooltip with its number.
+inline styles), and every bar has a tooltip with its number. Titles, descriptions and tooltips
+are the school's words (`charts.*` in answers/console_labels.yaml).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 from bot.console.figures import Month, Overdue
+from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 
 _WIDTH = 720
@@ -70,7 +72,10 @@ def _y_grid(top: int, step: int, plot_height: float, height: int, percent: bool)
 
 
 def requests_by_month(
-    months: Sequence[Month], kind_label: Callable[[TicketKind], str], chart_id: str = "per-month"
+    months: Sequence[Month],
+    kind_label: Callable[[TicketKind], str],
+    labels: Wordbook,
+    chart_id: str = "per-month",
 ) -> Markup:
     """Stacked bars: requests received each month, one colour per kind."""
     height = 280
@@ -87,7 +92,10 @@ def requests_by_month(
                 continue
             bar = plot_height * count / top
             y -= bar
-            label = f"{month.start:%B %Y}: {count} {kind_label(kind)}{'' if count == 1 else 's'}"
+            key = "charts.per_month_bar_one" if count == 1 else "charts.per_month_bar"
+            label = labels.say(
+                key, month=f"{month.start:%B %Y}", count=count, kind=kind_label(kind)
+            )
             body.append(
                 f'<rect class="bar k-{kind.value}" x="{x:.1f}" y="{y:.1f}" '
                 f'width="{slot * 0.6:.1f}" height="{bar:.1f}"><title>{escape(label)}</title></rect>'
@@ -95,15 +103,22 @@ def requests_by_month(
     body += _x_axis(months, slot, height)
     total = sum(m.total for m in months)
     busiest = max(months, key=lambda m: m.total, default=None)
-    desc = f"{total} requests over {len(months)} months" + (
-        f"; the busiest month was {busiest.start:%B %Y} with {busiest.total}."
-        if busiest and busiest.total
-        else "."
-    )
-    return _svg(chart_id, height, "Requests received per month, by kind", desc, body)
+    if busiest and busiest.total:
+        desc = labels.say(
+            "charts.per_month_busiest",
+            total=total,
+            months=len(months),
+            month=f"{busiest.start:%B %Y}",
+            busiest=busiest.total,
+        )
+    else:
+        desc = labels.say("charts.per_month_summary", total=total, months=len(months))
+    return _svg(chart_id, height, labels.say("charts.per_month_title"), desc, body)
 
 
-def on_time_by_month(months: Sequence[Month], chart_id: str = "on-time") -> Markup:
+def on_time_by_month(
+    months: Sequence[Month], labels: Wordbook, chart_id: str = "on-time"
+) -> Markup:
     """Bars: the share of each month's requests answered by the due date."""
     height = 240
     plot_height = height - _TOP - _BOTTOM
@@ -122,9 +137,12 @@ def on_time_by_month(months: Sequence[Month], chart_id: str = "on-time") -> Mark
         judged += 1
         bar = plot_height * share
         y = height - _BOTTOM - bar
-        label = (
-            f"{month.start:%B %Y}: {share:.0%} on time "
-            f"({month.on_time} of {month.on_time + month.late})"
+        label = labels.say(
+            "charts.on_time_bar",
+            month=f"{month.start:%B %Y}",
+            share=f"{share:.0%}",
+            on_time=month.on_time,
+            judged=month.on_time + month.late,
         )
         body.append(
             f'<rect class="bar on-time" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" '
@@ -133,16 +151,11 @@ def on_time_by_month(months: Sequence[Month], chart_id: str = "on-time") -> Mark
             f'text-anchor="middle">{share:.0%}</text>'
         )
     body += _x_axis(months, slot, height)
-    desc = (
-        f"{judged} of {len(months)} months have requests answered or overdue; "
-        "a dash marks a month with none yet."
-    )
-    return _svg(
-        chart_id, height, "Share of requests answered on time, by month received", desc, body
-    )
+    desc = labels.say("charts.on_time_summary", judged=judged, months=len(months))
+    return _svg(chart_id, height, labels.say("charts.on_time_title"), desc, body)
 
 
-def overdue_now(overdue: Sequence[Overdue], chart_id: str = "overdue") -> Markup:
+def overdue_now(overdue: Sequence[Overdue], labels: Wordbook, chart_id: str = "overdue") -> Markup:
     """Horizontal bars: each overdue ticket and how many days past its due date it is."""
     row = 28
     label_width = 150
@@ -153,17 +166,20 @@ def overdue_now(overdue: Sequence[Overdue], chart_id: str = "overdue") -> Markup
     for i, item in enumerate(overdue):
         y = _TOP + row * i
         bar = max(span * item.days / longest, 2)
-        days = f"{item.days} day{'' if item.days == 1 else 's'}"
+        days_key = "charts.overdue_days_one" if item.days == 1 else "charts.overdue_days"
+        days = labels.say(days_key, count=item.days)
+        tooltip = labels.say("charts.overdue_bar", reference=item.reference, days=days)
         body.append(
             f'<text class="axis" x="{label_width - 8}" y="{y + 17}" '
             f'text-anchor="end">{escape(item.reference)}</text>'
             f'<rect class="bar overdue" x="{label_width}" y="{y + 4}" width="{bar:.1f}" '
-            f'height="{row - 8}"><title>{escape(item.reference)}: {days} overdue</title></rect>'
-            f'<text class="value" x="{label_width + bar + 6:.1f}" y="{y + 17}">{days}</text>'
+            f'height="{row - 8}"><title>{escape(tooltip)}</title></rect>'
+            f'<text class="value" x="{label_width + bar + 6:.1f}" y="{y + 17}">'
+            f"{escape(days)}</text>"
         )
     desc = (
-        f"{len(overdue)} requests are overdue; the longest by {longest} days."
+        labels.say("charts.overdue_summary", count=len(overdue), longest=longest)
         if overdue
-        else "Nothing is overdue."
+        else labels.say("charts.overdue_none")
     )
-    return _svg(chart_id, height, "Overdue now, days past the due date", desc, body)
+    return _svg(chart_id, height, labels.say("charts.overdue_title"), desc, body)

@@ -12,11 +12,13 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 
+from bot.console.worded import Worded
+
 _URLENCODED = "application/x-www-form-urlencoded"
 
 
-class FormProblem(ValueError):
-    """A field is missing or malformed; the message names it for the person who filled it in."""
+class FormProblem(Worded):
+    """A field is missing or malformed; its words (console.yaml) name it for whoever filled it."""
 
 
 class Form:
@@ -39,23 +41,24 @@ class Form:
     def get(self, name: str) -> str | None:
         return self._fields.get(name)
 
-    def text(self, name: str, what: str) -> str:
-        """Return a required text field, stripped."""
+    def text(self, name: str, missing: str) -> str:
+        """Return a required text field, stripped; `missing` is the problem's key if it is empty."""
         value = (self._fields.get(name) or "").strip()
         if not value:
-            raise FormProblem(f"{what} is missing")
+            raise FormProblem(missing)
         return value
 
     def optional_text(self, name: str) -> str | None:
         value = (self._fields.get(name) or "").strip()
         return value or None
 
-    def optional_date(self, name: str, what: str) -> date | None:
-        """Return a YYYY-MM-DD field (what a date input sends), or None when left empty."""
+    def optional_date(self, name: str, malformed: str) -> date | None:
+        """Return a YYYY-MM-DD field (what a date input sends), or None when left empty;
+        `malformed` is the problem's key if it is not a date."""
         value = (self._fields.get(name) or "").strip()
         if not value:
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise FormProblem(f"{what} is not a date; write it as YYYY-MM-DD") from None
+            raise FormProblem(malformed) from None

@@ -58,57 +58,59 @@ class Problem:
 
 
 class IntakeProblem(FormProblem):
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
+    """A field of the front desk's form to fix; its words are `intake.<key>` in console.yaml."""
+
+    def __init__(self, field: str, key: str) -> None:
+        super().__init__(f"intake.{key}")
         self.field = field
 
 
-def _choice(form: Form, name: str, enum: type[E], what: str) -> E:
+def _choice(form: Form, name: str, enum: type[E]) -> E:
     value = form.get(name) or ""
     try:
         return enum(value)
     except ValueError:
-        raise IntakeProblem(name, f"Choose {what} from the list") from None
+        raise IntakeProblem(name, name) from None
 
 
 def _received(form: Form, today: date) -> datetime:
     day_text = (form.get("received_on") or "").strip()
     if not day_text:
-        raise IntakeProblem("received_on", "Enter the day the request was received")
+        raise IntakeProblem("received_on", "received_missing")
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
-        raise IntakeProblem("received_on", "Write the day as YYYY-MM-DD") from None
+        raise IntakeProblem("received_on", "received_not_a_date") from None
     if day > today:
-        raise IntakeProblem("received_on", "The day received cannot be in the future")
+        raise IntakeProblem("received_on", "received_future")
     clock_text = (form.get("received_time") or "").strip()
     try:
         clock = time.fromisoformat(clock_text) if clock_text else time()
     except ValueError:
-        raise IntakeProblem("received_time", "Write the time as HH:MM, or leave it empty") from None
+        raise IntakeProblem("received_time", "time") from None
     return datetime.combine(day, clock, LONDON)
 
 
-def _required(form: Form, name: str, what: str) -> str:
+def _required(form: Form, name: str) -> str:
     value = (form.get(name) or "").strip()
     if not value:
-        raise IntakeProblem(name, f"Enter {what}")
+        raise IntakeProblem(name, name)
     return value
 
 
 def new_request(form: Form, today: date) -> NewRequest:
     """Read the form into a request, or raise IntakeProblem naming the first field to fix."""
-    kind = _choice(form, "kind", TicketKind, "the kind of request")
-    channel = _choice(form, "channel", RequestChannel, "how the request came")
+    kind = _choice(form, "kind", TicketKind)
+    channel = _choice(form, "channel", RequestChannel)
     received = _received(form, today)
-    requester = _required(form, "requester", "the requester's name")
-    contact = _required(form, "contact", "how to reach the requester")
-    relationship = _choice(form, "relationship", Relationship, "who the requester is")
-    subject = _required(form, "subject", "whom the data is about")
+    requester = _required(form, "requester")
+    contact = _required(form, "contact")
+    relationship = _choice(form, "relationship", Relationship)
+    subject = _required(form, "subject")
     child = form.get("child")
     if child not in ("yes", "no"):
-        raise IntakeProblem("child", "Say whether the data is about a child")
-    details = _required(form, "details", "what they asked for, in their words")
+        raise IntakeProblem("child", "child")
+    details = _required(form, "details")
     return NewRequest(
         kind=kind,
         channel=channel,
@@ -163,7 +165,7 @@ def intake_router(
             new = new_request(form, today())
             view = await run_in_threadpool(requests.log, new, actor=staff.email)
         except IntakeProblem as error:
-            return form_page(request, staff, values, Problem(error.field, str(error)))
+            return form_page(request, staff, values, Problem(error.field, error.say(pages.phrases)))
         except TicketError as error:
             # The service's own checks (an educational record asked for by phone, say).
             message = str(error)

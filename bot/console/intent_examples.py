@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.console.worded import Worded
 from bot.content.errors import ContentError
 from bot.content.intents import IntentKind, load_intents, parse_intent
 from bot.content.matching import Decision, Matcher
@@ -25,8 +26,8 @@ OUT_OF_SCOPE_INTENT = "_out_of_scope"
 _LOOK_EVERY_SECONDS = 1.0
 
 
-class ExampleProblem(Exception):
-    """The example cannot be added; the message says why."""
+class ExampleProblem(Worded):
+    """The example cannot be added; its words (`examples.*` in console.yaml) say why."""
 
 
 def intent_choices(folder: Path) -> list[tuple[str, str]]:
@@ -41,14 +42,14 @@ def add_example(folder: Path, intent_id: str, example: str) -> Path:
     """Append `example` to the intent's examples; refuse one another intent already has."""
     text = " ".join(example.split())
     if not text:
-        raise ExampleProblem("The example is empty")
+        raise ExampleProblem("examples.empty")
     path = folder / f"{intent_id}.yaml"
     if "/" in intent_id or not path.is_file():
-        raise ExampleProblem(f"There is no intent {intent_id!r}")
+        raise ExampleProblem("examples.no_intent", intent=intent_id)
     wanted = normalise(text)
     for intent in load_intents(folder).intents:
         if any(normalise(known) == wanted for known in intent.examples):
-            raise ExampleProblem(f"{intent.title!r} already has this example")
+            raise ExampleProblem("examples.duplicate", title=intent.title)
     lines = path.read_text(encoding="utf-8").splitlines()
     at = _end_of_examples(lines, path)
     lines.insert(at, f"  - {json.dumps(text, ensure_ascii=False)}")
@@ -58,7 +59,7 @@ def add_example(folder: Path, intent_id: str, example: str) -> Path:
         parse_intent(staged)
     except ContentError as error:
         staged.unlink()
-        raise ExampleProblem(f"The intent file would not be valid: {error}") from error
+        raise ExampleProblem("examples.invalid", problem=error) from error
     os.replace(staged, path)
     return path
 
@@ -67,7 +68,7 @@ def _end_of_examples(lines: list[str], path: Path) -> int:
     try:
         start = lines.index("examples:")
     except ValueError:
-        raise ExampleProblem(f"{path.name} has no block list of examples to add to") from None
+        raise ExampleProblem("examples.no_list", file=path.name) from None
     end = start + 1
     for number in range(start + 1, len(lines)):
         line = lines[number]

@@ -28,7 +28,7 @@ from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
 from bot.tickets.delivery import Deliveries
 from bot.tickets.files import MAX_BYTES, Files
-from bot.tickets.service import InvalidChange, RequestService, TicketNotFound, TicketView
+from bot.tickets.service import RequestService, TicketNotFound, TicketView
 from bot.web.downloads import DOWNLOAD_PATH
 
 # Where staff add a document to a ticket: the body limit lets a whole document through here.
@@ -77,7 +77,7 @@ class _LetterDesk:
         try:
             return self.requests.view(reference)
         except TicketNotFound as error:
-            raise NoSuchPage(f"there is no ticket {reference.strip().upper()}") from error
+            raise NoSuchPage("not_found.ticket", reference=reference.strip().upper()) from error
 
     def page(
         self,
@@ -202,7 +202,7 @@ def _add_sending_route(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None
     ) -> Response:
         chosen = _kind(kind)
         if chosen in RECORD_KEEPERS_ONLY:
-            require_record_keeper(staff, "refuse a request")
+            require_record_keeper(staff, "refuse")
         ticket = await run_in_threadpool(desk.ticket_of, reference)
         message = form.get("message") or ""
         try:
@@ -210,7 +210,7 @@ def _add_sending_route(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None
                 desk.correspondence.send, ticket, chosen, message, actor=staff.email
             )
         except TicketNotFound as error:
-            raise NoSuchPage(str(error)) from error
+            raise NoSuchPage("not_found.ticket", reference=ticket.reference) from error
         except TicketError as error:
             drafts, problem = {chosen.value: message}, str(error)
             refused = partial(desk.page, request, staff, ticket, drafts=drafts, problem=problem)
@@ -253,7 +253,8 @@ def _add_file_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> None:
         try:
             stored, data = files.read(reference, file_id)
         except TicketNotFound as error:
-            raise NoSuchPage(str(error)) from error
+            wanted = reference.strip().upper()
+            raise NoSuchPage("not_found.file", file=file_id, reference=wanted) from error
         return Response(
             data,
             media_type=stored.content_type,
@@ -271,7 +272,7 @@ def _add_delivery_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> No
         staff: StaffMember = Depends(gate.staff),
         form: Form = Depends(gate.form),
     ) -> Response:
-        require_record_keeper(staff, "confirm the redaction checks")
+        require_record_keeper(staff, "redaction_checks")
         ticket = await run_in_threadpool(desk.ticket_of, reference)
         ticked = {item for item in deliveries.checklist if form.get(f"check-{item}")}
         confirm = partial(deliveries.confirm_checks, ticket.reference, ticked, actor=staff.email)
@@ -287,10 +288,12 @@ def _add_delivery_routes(router: APIRouter, gate: Gate, desk: _LetterDesk) -> No
         ticket = await run_in_threadpool(desk.ticket_of, reference)
         message = (form.get("message") or "").strip()
         base = desk.tools.public_url or str(request.base_url).rstrip("/")
+        if not message:
+            problem = desk.pages.phrases.say("problems.no_paragraph")
+            refused = partial(desk.page, request, staff, ticket, problem=problem, status=400)
+            return await run_in_threadpool(refused)
 
         def work() -> None:
-            if not message:
-                raise InvalidChange(desk.requests.messages.problem("cover_paragraph_missing"))
             token = deliveries.create_link(ticket.reference, actor=staff.email)
             paragraph = desk.correspondence.link_paragraph(f"{base}{DOWNLOAD_PATH}/{token}")
             desk.correspondence.send(
@@ -316,4 +319,4 @@ def _kind(value: str) -> LetterKind:
     try:
         return LetterKind(value)
     except ValueError as error:
-        raise NoSuchPage(f"there is no letter {value!r}") from error
+        raise NoSuchPage("not_found.letter", letter=value) from error

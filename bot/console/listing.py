@@ -21,7 +21,8 @@ from bot.tickets.service import TicketFilter
 
 E = TypeVar("E", bound=StrEnum)
 
-DUE_CHOICES = {"overdue": "Overdue", "week": "Due this week"}
+# The due-date filter's choices; their words are `due_filter.*` in console_labels.yaml.
+DUE_CHOICES = ("overdue", "week")
 _QUERY_LIMIT = 200
 
 
@@ -92,8 +93,13 @@ def list_router(
             "due": due or "",
             "assignee": assignee or "",
         }
+        due_choices = {value: pages.labels.say(f"due_filter.{value}") for value in DUE_CHOICES}
         return pages.render(
-            request, "tickets.html", staff=staff, **_context(staff, search, found, chosen, day)
+            request,
+            "tickets.html",
+            staff=staff,
+            due_choices=due_choices,
+            **_context(staff, search, found, chosen, day),
         )
 
     return router
@@ -111,7 +117,6 @@ def _context(
         "chosen": chosen,
         "statuses": list(Status),
         "kinds": list(TicketKind),
-        "due_choices": DUE_CHOICES,
         "assignees": sorted(set(search.assignees()) | {staff.email}, key=str.lower),
         "filtered": any(value for name, value in chosen.items() if name != "q"),
         "searching": bool(chosen["q"]),

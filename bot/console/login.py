@@ -152,7 +152,7 @@ async def _check(gate: Gate, login: str, password: str, address: str) -> StaffMe
     """The password check behind the throttle; raises LoginFailed however the attempt failed."""
     if not await gate.throttle.admit(login, address):
         log.warning("console login refused unchecked (too many attempts) from %s", address)
-        raise LoginFailed("too many attempts")
+        raise LoginFailed("accounts.too_many_attempts")
     try:
         async with _HASHING:
             return await run_in_threadpool(

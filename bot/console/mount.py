@@ -30,7 +30,7 @@ from bot.console.triage import NoSuchPage, triage_router
 from bot.console.unanswered import UnansweredStore
 from bot.console.unanswered_pages import UnansweredDesk, unanswered_router
 from bot.console.views import NO_STORE, PREFIX, STATIC_DIR, Pages
-from bot.content.console_phrases import console_phrases
+from bot.content.console_phrases import console_labels, console_phrases
 from bot.content.errors import ContentError
 from bot.content.school import School
 from bot.conversation.assembly import build_matcher
@@ -71,9 +71,10 @@ def mount_console(
     gate = Gate(StaffAccounts(requests.sessions), cookies, staff_sessions, LoginThrottle(limiter))
     try:
         phrases = console_phrases(school.answers_dir)
+        labels = console_labels(school.answers_dir)
     except ContentError as error:
         raise ConfigError(str(error)) from error
-    pages = Pages(phrases, requests.messages.kind_label)
+    pages = Pages(phrases, labels, requests.messages.kind_label)
     link_words = LinkWords.load(school.answers_dir)
     # The staff page links to the links page in the links page's own words.
     pages.add_globals(link_words=link_words)
@@ -140,8 +141,8 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             "problem.html",
             staff=None,
             status=403,
-            heading="You cannot do this with your role",
-            message=str(error),
+            heading=pages.phrases.say("refused.heading"),
+            message=pages.problem(error),
         )
 
     async def bad_token(request: Request, _error: Exception) -> Response:
@@ -160,8 +161,8 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             "problem.html",
             staff=None,
             status=404,
-            heading="Not found",
-            message=str(error).capitalize() + ".",
+            heading=pages.phrases.say("problems.not_found_heading"),
+            message=pages.problem(error),
         )
 
     async def storage_down(request: Request, error: Exception) -> Response:

@@ -16,7 +16,7 @@ from bot.console.auth import ConsoleRoute, Gate, require_record_keeper
 from bot.console.feedback_figures import feedback_figures
 from bot.console.figures import figures_from_tallies, month_starts
 from bot.console.forms import Form
-from bot.console.request_log import HEADINGS, csv_lines, kinds_in_words, readable_row
+from bot.console.request_log import csv_lines, headings, log_words, readable_row
 from bot.console.unanswered import UnansweredStore
 from bot.console.views import NO_STORE, PREFIX, Pages
 from bot.tickets.record import RequestRecord
@@ -64,9 +64,9 @@ def _dashboard(
             figures=numbers,
             feedback=feedback_figures(requests.sessions),
             today=day,
-            per_month=charts.requests_by_month(numbers.months, pages.kind_label),
-            on_time=charts.on_time_by_month(numbers.months),
-            overdue=charts.overdue_now(numbers.overdue),
+            per_month=charts.requests_by_month(numbers.months, pages.kind_label, pages.labels),
+            on_time=charts.on_time_by_month(numbers.months, pages.labels),
+            overdue=charts.overdue_now(numbers.overdue, pages.labels),
         )
 
 
@@ -77,19 +77,19 @@ def _request_log(
     def log_page(
         request: Request, staff: StaffMember = Depends(gate.staff), page: int = 1
     ) -> HTMLResponse:
-        require_record_keeper(staff, "see or export the request log")
+        require_record_keeper(staff, "request_log")
         total = record.count()
         last = max(1, -(-total // LOG_PAGE_SIZE))
         page = min(max(page, 1), last)
         rows = record.page(page, LOG_PAGE_SIZE, actor=staff.email)  # audited
-        kinds = kinds_in_words(pages.kind_label)
+        words = log_words(pages.kind_label, pages.labels)
         return pages.render(
             request,
             "log.html",
             staff=staff,
             section="log",
-            rows=[readable_row(row, kinds) for row in rows],
-            headings=HEADINGS,
+            rows=[readable_row(row, words) for row in rows],
+            headings=headings(pages.labels),
             total=total,
             page=page,
             pages=last,
@@ -98,11 +98,13 @@ def _request_log(
 
     @router.get("/log.csv", name="console_log_csv")
     def log_csv(staff: StaffMember = Depends(gate.staff)) -> StreamingResponse:
-        require_record_keeper(staff, "see or export the request log")
+        require_record_keeper(staff, "request_log")
         name = f"request-log-{today().isoformat()}.csv"
         return StreamingResponse(
             # Audited as an export.
-            csv_lines(lambda: record.stream(actor=staff.email), pages.kind_label),
+            csv_lines(
+                lambda: record.stream(actor=staff.email), log_words(pages.kind_label, pages.labels)
+            ),
             media_type=_CSV_TYPE,
             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -150,7 +152,7 @@ def _retention(
 
     @router.get("/purge", name="console_purge")
     def purge_preview(request: Request, staff: StaffMember = Depends(gate.staff)) -> HTMLResponse:
-        require_record_keeper(staff, "purge data past its retention period")
+        require_record_keeper(staff, "purge")
         return render(request, staff, purge(staff, dry_run=True))
 
     @router.post("/purge", name="console_purge_submit")
@@ -159,6 +161,6 @@ def _retention(
         staff: StaffMember = Depends(gate.staff),
         _form: Form = Depends(gate.form),
     ) -> HTMLResponse:
-        require_record_keeper(staff, "purge data past its retention period")
+        require_record_keeper(staff, "purge")
         report = await run_in_threadpool(purge, staff, dry_run=False)
         return render(request, staff, report)

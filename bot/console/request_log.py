@@ -1,7 +1,8 @@
 """The request log in the console: plain words on the page; the CSV keeps the codes beside them.
 
 A spreadsheet or another system reads the machine columns (codes, ISO dates); a person reads
-the words. The CSV carries both, the page only the words.
+the words. The CSV carries both, the page only the words. The page's headings, its yes and no
+and what a pause waited for are the school's words (`log.*` in answers/console_labels.yaml).
 """
 
 from __future__ import annotations
@@ -11,37 +12,40 @@ import io
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
 from bot.console.wording import code_words
-from bot.rules.deadlines import TicketKind
+from bot.content.wordbook import Wordbook
+from bot.rules.deadlines import PauseReason, TicketKind
 from bot.tickets.service import EXPORT_COLUMNS
 
-# Each machine column and its heading on the page.
-HEADINGS: Mapping[str, str] = {
-    "reference": "Reference",
-    "kind": "Kind",
-    "channel": "Came by",
-    "received": "Received",
-    "requester_relationship": "Requester is",
-    "subject_is_child": "About a child",
-    "due_date": "Due",
-    "extended": "Extended",
-    "extension_reason": "Why extended",
-    "extension_told_on": "Requester told of the extension",
-    "id_requested_on": "ID asked for",
-    "id_received_on": "ID received",
-    "id_verified_by": "ID checked by",
-    "id_not_needed_reason": "Why no ID was needed",
-    "clock_pauses": "Clock pauses",
-    "assignee": "Assignee",
-    "status": "Status",
-    "outcome": "Outcome",
-    "outcome_reason": "Reason for the outcome",
-    "closed_on": "Closed",
-    "on_time": "On time",
-}
+# The columns the page shows, in order; each one's heading is `log.<column>`.
+PAGE_COLUMNS = (
+    "reference",
+    "kind",
+    "channel",
+    "received",
+    "requester_relationship",
+    "subject_is_child",
+    "due_date",
+    "extended",
+    "extension_reason",
+    "extension_told_on",
+    "id_requested_on",
+    "id_received_on",
+    "id_verified_by",
+    "id_not_needed_reason",
+    "clock_pauses",
+    "assignee",
+    "status",
+    "outcome",
+    "outcome_reason",
+    "closed_on",
+    "on_time",
+)
+_PAUSE_CODE = re.compile(r"\bawaiting_[a-z_]+")
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _DATE_COLUMNS = frozenset(
     {"due_date", "extension_told_on", "id_requested_on", "id_received_on", "closed_on"}
@@ -66,14 +70,31 @@ def _moment(text: str) -> str:
     return f"{at.day} {_MONTHS[at.month]} {at.year}, {at.hour % 12 or 12}:{at.minute:02d}{noon}"
 
 
-def _pauses(text: str) -> str:
+@dataclass(frozen=True)
+class LogWords:
+    """The school's words for one log, worked out once: kinds, yes and no, pause reasons."""
+
+    kinds: Mapping[str, str]
+    answers: Mapping[str, str]  # yes, no
+    pauses: Mapping[str, str]  # awaiting_id -> waiting for ID
+
+
+def log_words(kind_label: Callable[[TicketKind], str], labels: Wordbook) -> LogWords:
+    return LogWords(
+        kinds={kind.value: kind_label(kind).capitalize() for kind in TicketKind},
+        answers={answer: labels.say(f"log.{answer}") for answer in ("yes", "no")},
+        pauses={reason.value: labels.say(f"log.{reason.value}") for reason in PauseReason},
+    )
+
+
+def headings(labels: Wordbook) -> Mapping[str, str]:
+    """Each column the page shows and its heading."""
+    return {column: labels.say(f"log.{column}") for column in PAGE_COLUMNS}
+
+
+def _pauses(text: str, words: LogWords) -> str:
     pauses = _ISO_DAY.sub(lambda match: _day(match.group(0)), text)
-    return pauses.replace("awaiting_", "waiting for ").replace("_", " ")
-
-
-def kinds_in_words(kind_label: Callable[[TicketKind], str]) -> Mapping[str, str]:
-    """Each kind's code and its name in the school's words, worked out once per log."""
-    return {kind.value: kind_label(kind).capitalize() for kind in TicketKind}
+    return _PAUSE_CODE.sub(lambda match: words.pauses.get(match.group(0), match.group(0)), pauses)
 
 
 @lru_cache(maxsize=256)
@@ -87,24 +108,25 @@ _WORDING: Mapping[str, Callable[[str], str]] = {
     **dict.fromkeys(_CODE_COLUMNS, _code),
     **dict.fromkeys(_DATE_COLUMNS, _day),
     "received": _moment,
-    "clock_pauses": _pauses,
 }
 
 
-def in_words(column: str, value: str, kinds: Mapping[str, str]) -> str:
-    """One cell of the log as the office reads it; `kinds` from kinds_in_words."""
+def in_words(column: str, value: str, words: LogWords) -> str:
+    """One cell of the log as the office reads it; `words` from log_words."""
     if not value:
         return ""
     if value in ("yes", "no"):
-        return value.capitalize()
+        return words.answers[value]
     if column == "kind":
-        return kinds.get(value, value)
+        return words.kinds.get(value, value)
+    if column == "clock_pauses":
+        return _pauses(value, words)
     wording = _WORDING.get(column)
     return wording(value) if wording else value
 
 
-def readable_row(row: Mapping[str, str], kinds: Mapping[str, str]) -> dict[str, str]:
-    return {column: in_words(column, row[column], kinds) for column in EXPORT_COLUMNS}
+def readable_row(row: Mapping[str, str], words: LogWords) -> dict[str, str]:
+    return {column: in_words(column, row[column], words) for column in EXPORT_COLUMNS}
 
 
 _MACHINE_VALUES = operator.itemgetter(*EXPORT_COLUMNS)
@@ -126,11 +148,9 @@ def csv_row(row: Mapping[str, str], kinds: Mapping[str, str]) -> list[str]:
     ]
 
 
-def csv_lines(
-    rows: Callable[[], Iterator[dict[str, str]]], kind_label: Callable[[TicketKind], str]
-) -> Iterator[str]:
+def csv_lines(rows: Callable[[], Iterator[dict[str, str]]], words: LogWords) -> Iterator[str]:
     """The CSV, a line at a time, so a large log is never held in memory at once."""
-    kinds = kinds_in_words(kind_label)
+    kinds = words.kinds
     out = io.StringIO()
     # A plain writer: DictWriter checks every row's keys, a third of the time of a large log.
     writer = csv.writer(out)

@@ -13,14 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.console.accounts import StaffAccounts, normal_email, role_of
 from bot.console.forms import Form
 
-# Each change and what the page says once it is done.
-DONE = {
-    "add": "Account added",
-    "disable": "Account disabled; its sessions have ended",
-    "enable": "Account enabled",
-    "reset": "Password reset; the old sessions have ended",
-    "unlock": "Failed sign-ins cleared; they can sign in again now",
-}
+# Each change an admin can make; the page then says `staff_done.<change>` from console.yaml.
+CHANGES = ("add", "disable", "enable", "reset", "unlock")
 
 
 def run(
@@ -32,14 +26,14 @@ def run(
     actor: str,
 ) -> str:
     """Carry out one staff administration form; return the address it was about."""
-    email = form.text("email", "The email address")
+    email = form.text("email", "form.email")
     if what == "add":
-        role = role_of(form.text("role", "The role"))
-        accounts.add(email, form.text("password", "The first password"), role, actor=actor)
+        role = role_of(form.text("role", "form.role"))
+        accounts.add(email, form.text("password", "form.first_password"), role, actor=actor)
     elif what in ("disable", "enable"):
         accounts.set_disabled(email, what == "disable", actor=actor)
     elif what == "reset":
-        accounts.reset(email, form.text("password", "The new password"), actor=actor)
+        accounts.reset(email, form.text("password", "form.new_password"), actor=actor)
     elif what == "unlock":
         accounts.record_unlock(email, actor=actor)
     return normal_email(email)

@@ -17,13 +17,14 @@ from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form, FormProblem
 from bot.console.timeline import timeline
 from bot.console.views import NO_STORE, PREFIX, Pages
+from bot.console.worded import Worded
 from bot.rules.deadlines import PauseReason
 from bot.rules.lifecycle import Outcome, TicketError
 from bot.tickets.service import RequestService, TicketNotFound
 
 
-class NoSuchPage(Exception):
-    """A ticket or an action that does not exist: 404."""
+class NoSuchPage(Worded):
+    """A ticket or an action that does not exist: 404, in the words of `not_found.*`."""
 
 
 class TicketPages:
@@ -40,7 +41,7 @@ class TicketPages:
         try:
             detail = self.requests.get(reference, actor=staff.email)  # audited as a view
         except TicketNotFound as error:
-            raise NoSuchPage(str(error)) from error
+            raise NoSuchPage("not_found.ticket", reference=reference.strip().upper()) from error
         ticket = detail.ticket
         colleagues = [a.email for a in self.gate.accounts.accounts() if not a.disabled]
         return self.pages.render(
@@ -52,7 +53,7 @@ class TicketPages:
             detail=detail,
             ticket=ticket,
             today=self.today(),
-            entries=timeline(detail, self.pages.kind_label),
+            entries=timeline(detail, self.pages.kind_label, self.pages.labels),
             # What the status and the law for the ticket's kind allow, as in every channel.
             allowed={action.value for action in self.requests.actions_for(ticket)},
             done=extra.pop("done", None),
@@ -92,16 +93,16 @@ def triage_router(
     ) -> Response:
         chosen = ACTIONS.get(action)
         if chosen is None:
-            raise NoSuchPage(f"there is no action {action!r}")
+            raise NoSuchPage("not_found.action", action=action)
         extra: dict[str, Any]
         try:
             await run_in_threadpool(chosen.run, requests, reference, form, staff)
         except TicketNotFound as error:
-            raise NoSuchPage(str(error)) from error
+            raise NoSuchPage("not_found.ticket", reference=reference.strip().upper()) from error
         except NeedsConfirmation as asked:
             extra = {"confirm": asked}
         except (TicketError, FormProblem) as error:
-            extra = {"problem": str(error), "status": 400}
+            extra = {"problem": pages.problem(error), "status": 400}
         else:
             where = f"{PREFIX}/tickets/{quote(reference.strip().upper())}?done={action}"
             return RedirectResponse(where, status_code=303, headers=NO_STORE)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.redaction import redact
+from bot.console.worded import Worded
 from bot.content.matching import Outcome
 from bot.rules.clock import LONDON
 from bot.storage.engine import StorageUnavailable, transaction
@@ -30,8 +31,11 @@ PAGE_SIZE = 50
 _TEXT_LIMIT = 500
 
 
-class NotWaiting(Exception):
+class NotWaiting(Worded):
     """The question was already dealt with, or purged."""
+
+    def __init__(self) -> None:
+        super().__init__("examples.dealt_with")
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class UnansweredStore:
         with transaction(self._sessions) as session:
             row = session.get(UnansweredQuestion, question_id)
             if row is None or row.state != NEW:
-                raise NotWaiting("that question has already been dealt with")
+                raise NotWaiting
             return _view(row)
 
     def resolve(self, question_id: int, state: str, intent: str | None, *, actor: str) -> None:
@@ -108,7 +112,7 @@ class UnansweredStore:
         with transaction(self._sessions) as session:
             row = session.get(UnansweredQuestion, question_id, with_for_update=True)
             if row is None or row.state != NEW:
-                raise NotWaiting("that question has already been dealt with")
+                raise NotWaiting
             row.state, row.added_to = state, intent
             row.resolved_by, row.resolved_at = actor, self._now()
             action = "question_added_to_intent" if state == ADDED else "question_out_of_scope"

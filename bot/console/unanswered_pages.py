@@ -36,11 +36,11 @@ class UnansweredDesk:
 
     def resolve(self, question_id: int, how: str, form: Form, staff: StaffMember) -> None:
         self.store.get(question_id)  # still waiting?
-        example = form.text("example", "The question to add")
+        example = form.text("example", "form.example")
         if how == ADDED:
-            intent = form.text("intent", "The topic to add it to")
+            intent = form.text("intent", "form.topic")
             if intent not in {choice for choice, _ in intent_choices(self.folder)}:
-                raise ExampleProblem("Choose one of the topics in the list")
+                raise ExampleProblem("form.topic_unknown")
         else:
             intent = OUT_OF_SCOPE_INTENT
         if (self.folder / f"{intent}.yaml").is_file():
@@ -79,7 +79,7 @@ def unanswered_router(gate: Gate, pages: Pages, desk: UnansweredDesk) -> APIRout
         page: int = 1,
         done: str | None = None,
     ) -> HTMLResponse:
-        require_record_keeper(staff, "go through the questions the bot could not answer")
+        require_record_keeper(staff, "unanswered")
         return render(
             request,
             staff,
@@ -95,14 +95,13 @@ def unanswered_router(gate: Gate, pages: Pages, desk: UnansweredDesk) -> APIRout
         staff: StaffMember = Depends(gate.staff),
         form: Form = Depends(gate.form),
     ) -> Response:
-        require_record_keeper(staff, "go through the questions the bot could not answer")
+        require_record_keeper(staff, "unanswered")
         if how not in (ADDED, OUT_OF_SCOPE):
             return render(request, staff, problem=pages.phrases.say("problems.no_such_decision"))
         try:
             await run_in_threadpool(desk.resolve, question_id, how, form, staff)
         except (ExampleProblem, FormProblem, NotWaiting) as error:
-            message = str(error)
-            return render(request, staff, problem=message[:1].upper() + message[1:])
+            return render(request, staff, problem=pages.problem(error))
         return RedirectResponse(
             f"{PREFIX}/unanswered?done={how}", status_code=303, headers=NO_STORE
         )

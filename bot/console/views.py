@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from bot.console.accounts import StaffMember
 from bot.console.auth import csrf_token
-from bot.console.wording import long_date, long_moment, period, stored_value
+from bot.console.worded import Worded
+from bot.console.wording import Wording, long_date
 from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 from bot.tickets.service import TicketView
@@ -33,23 +35,33 @@ class Badge:
     tone: str  # overdue, soon, paused, closed, ok
 
 
-def due_badge(ticket: TicketView, today: date) -> Badge:
+def due_badge(ticket: TicketView, today: date, labels: Wordbook) -> Badge:
+    """The badge in the school's words (`badge.*` in console_labels.yaml).
+
+    Not the due words of Slack and Teams (triage.yaml's `due.*`): those carry the date, and the
+    console shows the date in its own column; the badge says only how the clock stands.
+    """
     if ticket.closed:
-        return Badge("Closed", "closed")
+        return Badge(labels.say("badge.closed"), "closed")
     if ticket.paused:
-        waiting = ticket.status.value.removeprefix("awaiting_").replace("_", " ")
-        return Badge(f"Paused: awaiting {'ID' if waiting == 'id' else waiting}", "paused")
+        return Badge(labels.say(f"badge.paused.{ticket.status.value}"), "paused")
     left = ticket.days_left(today)
-    extended = "Extended, " if ticket.extended else ""
     if left < 0:
-        return Badge(f"{extended}{-left} day{_s(-left)} overdue", "overdue")
-    if left == 0:
-        return Badge(f"{extended}due today", "soon")
-    return Badge(f"{extended}{left} day{_s(left)} left", "soon" if left <= 7 else "ok")
+        clock, tone = _days(labels, "overdue", -left), "overdue"
+    elif left == 0:
+        clock, tone = labels.say("badge.due_today"), "soon"
+    else:
+        clock, tone = _days(labels, "left", left), "soon" if left <= 7 else "ok"
+    return Badge(labels.say("badge.extended", clock=clock) if ticket.extended else clock, tone)
 
 
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
+def _days(labels: Wordbook, key: str, days: int) -> str:
+    return labels.say(f"badge.{key}_one" if days == 1 else f"badge.{key}", days=days)
+
+
+def capitalised(text: str) -> str:
+    """A message that starts in lower case (the CLI prints it after "error:") as a sentence."""
+    return text[:1].upper() + text[1:]
 
 
 def _when(moment: datetime | date | None) -> str:
@@ -69,8 +81,14 @@ def _words(value: object) -> str:
 class Pages:
     """Renders templates with what every console page needs."""
 
-    def __init__(self, phrases: Wordbook, kind_label: Callable[[TicketKind], str]) -> None:
+    def __init__(
+        self, phrases: Wordbook, labels: Wordbook, kind_label: Callable[[TicketKind], str]
+    ) -> None:
+        # What the console says (console.yaml) and the words beside its records
+        # (console_labels.yaml), both from the school's answers folder.
         self.phrases = phrases
+        self.labels = labels
+        self.wording = Wording(labels)
         self.kind_label = kind_label
         # Autoescape: names, notes and reasons are typed by people.
         self._env = jinja2.Environment(
@@ -84,12 +102,17 @@ class Pages:
             when=_when,
             words=_words,
             kind_label=kind_label,
-            long_moment=long_moment,
+            long_moment=self.wording.long_moment,
             long_date=long_date,
-            period=period,
-            stored=stored_value,
+            period=self.wording.period,
+            stored=self.wording.stored_value,
         )
-        self._env.globals.update(due_badge=due_badge)
+        self._env.globals.update(due_badge=partial(due_badge, labels=labels))
+
+    def problem(self, error: Exception) -> str:
+        """What went wrong, for the top of a page: the school's words for the console's own
+        problems; the request service's (a TicketError) as it gives them."""
+        return error.say(self.phrases) if isinstance(error, Worded) else str(error)
 
     def add_globals(self, **values: Any) -> None:
         """Make `values` available to every template (words a page shares with another)."""

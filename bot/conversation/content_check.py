@@ -11,7 +11,7 @@ from bot.content.citations import (
     opening_grade,
     opening_sentence,
 )
-from bot.content.console_phrases import console_phrases
+from bot.content.console_phrases import console_labels, console_phrases
 from bot.content.errors import ContentError
 from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, IntentSet, load_intents
 from bot.content.normalise import normalise
@@ -128,7 +128,7 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    for load_words in (console_phrases, ReminderWords.load, TicketMessages.load):
+    for load_words in (console_phrases, console_labels, ReminderWords.load, TicketMessages.load):
         try:
             load_words(answers_dir)
         except ContentError as error:

@@ -29,7 +29,7 @@ PROBLEM_KEYS = (
     pause_ends_before_start pauses_overlap id_already_requested already_extended told_too_late
     refusal_reason_missing not_closed calendar this_request unlinked record_keepers_only
     refuse_a_request do_this files.wrong_type files.not_really files.too_big
-    letter_does_not_fit letter_paragraph_missing cover_paragraph_missing checks_unconfirmed
+    letter_does_not_fit letter_paragraph_missing checks_unconfirmed
     checks_first response_files_first choose_outcome unknown_button
     """.split(),
     *(f"what.{what}" for what in WHAT),

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from bot.console import charts
 from bot.console.accounts import Role
 from bot.console.figures import Overdue, figures, figures_from_tallies, month_starts
+from bot.content.console_phrases import console_labels
+from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Outcome
 from bot.tickets.service import RequestService, TicketFilter, TicketView
@@ -19,6 +21,7 @@ from tests.conftest import Clock
 from tests.console.conftest import sign_in
 
 SVG = "{http://www.w3.org/2000/svg}"
+LABELS = console_labels(packaged_content_dir("answers"))
 
 
 def test_figures_count_by_month_and_kind_and_judge_on_time(
@@ -52,7 +55,7 @@ def test_the_charts_are_valid_svg_with_a_title_and_a_bar_per_number(
         service.log(new_request(received_at=clock.now - timedelta(days=days)), actor="office")
     numbers = figures(service.list_tickets(TicketFilter(include_closed=True)), clock.today)
     per_month = ET.fromstring(
-        str(charts.requests_by_month(numbers.months, service.messages.kind_label))
+        str(charts.requests_by_month(numbers.months, service.messages.kind_label, LABELS))
     )
     assert per_month.get("role") == "img"
     assert per_month.find(f"{SVG}title") is not None
@@ -61,14 +64,15 @@ def test_the_charts_are_valid_svg_with_a_title_and_a_bar_per_number(
         "January 2026: 2 subject access requests",
         "March 2026: 1 subject access request",
     ]
-    overdue = ET.fromstring(str(charts.overdue_now(numbers.overdue)))
+    overdue = ET.fromstring(str(charts.overdue_now(numbers.overdue, LABELS)))
     assert len(overdue.findall(f".//{SVG}rect")) == 2
-    on_time = ET.fromstring(str(charts.on_time_by_month(numbers.months)))
+    on_time = ET.fromstring(str(charts.on_time_by_month(numbers.months, LABELS)))
     assert [t.text for t in on_time.findall(f"{SVG}text") if t.get("class") == "value"] == ["0%"]
 
 
 def test_names_in_a_chart_are_escaped() -> None:
-    svg = str(charts.overdue_now([Overdue("<script>", TicketKind.SAR, date(2026, 1, 1), 3, None)]))
+    overdue = [Overdue("<script>", TicketKind.SAR, date(2026, 1, 1), 3, None)]
+    svg = str(charts.overdue_now(overdue, LABELS))
     assert "<script>" not in svg
     ET.fromstring(svg)
 

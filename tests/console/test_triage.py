@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from bot.console.accounts import Role
 from bot.console.views import due_badge
+from bot.content.console_phrases import console_labels
+from bot.content.location import packaged_content_dir
 from bot.rules.clock import LONDON, london_now
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Outcome, Relationship, RequestChannel, Status
@@ -112,7 +114,7 @@ def test_the_due_badge_says_where_the_clock_stands(
         source_key=None,
         conversation_id=None,
     )
-    badge = due_badge(ticket, today)
+    badge = due_badge(ticket, today, console_labels(packaged_content_dir("answers")))
     assert (badge.text, badge.tone) == (text, tone)
 
 
