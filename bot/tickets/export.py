@@ -200,9 +200,7 @@ def _export_row(
         "id_received_on": _iso(id_received_on),
         "id_verified_by": _cell(id_verified_by),
         "id_not_needed_reason": _cell(id_not_needed_reason),
-        "clock_pauses": "; ".join(_pause_cell(p, p in late, messages) for p in pauses)
-        if pauses
-        else "",
+        "clock_pauses": "; ".join(_pause_cell(p, p in late, messages) for p in pauses),
         "assignee": _cell(assignee),
         "status": status,
         "outcome": outcome or "",
