@@ -29,6 +29,7 @@ from bot.tickets.letters import check_letters
 from bot.tickets.messages import TicketMessages
 from bot.tickets.reminder_words import ReminderWords
 from bot.types import Audience
+from bot.web.words import error_words
 
 # Templates the conversation renders besides the intents', with the variables each receives.
 SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
@@ -128,7 +129,7 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    for load_words in (console_phrases, ReminderWords.load, TicketMessages.load):
+    for load_words in (console_phrases, ReminderWords.load, TicketMessages.load, error_words):
         try:
             load_words(answers_dir)
         except ContentError as error:

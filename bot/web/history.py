@@ -16,7 +16,7 @@ from bot.storage.engine import StorageUnavailable, transaction
 from bot.storage.tables import ConversationTurn, ProcessedMessage
 from bot.types import Reply
 from bot.web.api import Chat
-from bot.web.errors import ApiProblem, error_responses
+from bot.web.errors import error_responses
 from bot.web.guards import database, guarded_conversation, unavailable
 from bot.web.schemas import ReplyOut
 
@@ -61,10 +61,10 @@ def history_router(chat: Chat) -> APIRouter:
             turns, staff_after = await run_in_threadpool(read_turns, sessions, conversation_id)
             handoff = await run_in_threadpool(HandoffStore(sessions).current, conversation_id)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         if not turns:
             # Never saved, or purged under the retention period: there is nothing to carry on.
-            raise ApiProblem(404, "no_transcript", "There is no earlier conversation to show.")
+            raise chat.problem(404, "no_transcript")
         return Transcript(
             greeting=ReplyOut.of(chat.greeting()),
             turns=turns,
