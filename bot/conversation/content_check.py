@@ -11,6 +11,7 @@ from bot.content.citations import (
     opening_grade,
     opening_sentence,
 )
+from bot.content.cli_words import cli_words
 from bot.content.console_phrases import console_phrases
 from bot.content.errors import ContentError
 from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, IntentSet, load_intents
@@ -129,7 +130,8 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    for load_words in (console_phrases, ReminderWords.load, TicketMessages.load, error_words):
+    loaders = (console_phrases, ReminderWords.load, TicketMessages.load, error_words, cli_words)
+    for load_words in loaders:
         try:
             load_words(answers_dir)
         except ContentError as error:
