@@ -37,7 +37,7 @@ from bot.web.receipts import Receipts
 from bot.web.requester import UPLOAD_PATHS, mount_requester
 from bot.web.signing import ConversationIds, secret_key
 from bot.web.updates import updates_router
-from bot.web.words import PageWords
+from bot.web.words import PageWords, error_words
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
             secret_key(settings), lifetime=timedelta(days=settings.transcript_retention_days)
         ),
         limiter=limiter,
+        words=error_words(conversation.answers.directory),
     )
 
     @asynccontextmanager
@@ -102,7 +103,7 @@ def create_app(settings: Settings, *, ready: ReadinessCheck | None = None) -> Fa
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, chat.words)
     app.include_router(health_router(ready or database, limiter))
     app.include_router(api_router(chat))
     app.include_router(updates_router(chat))
@@ -168,7 +169,7 @@ def _mount_web_chat(app: FastAPI, settings: Settings, chat: Chat) -> None:
         Mailer.from_settings(settings),
     )
     app.include_router(receipt_router(chat, receipts, words))
-    app.include_router(receipt_page_router(receipts, words, templates))
+    app.include_router(receipt_page_router(chat, receipts, words, templates))
     app.include_router(pages_router(templates, words, answers.facts, page))
 
 

@@ -1,4 +1,5 @@
-"""What every `privacybot` command shares: errors as one line, who is acting, parsing input."""
+"""What every `privacybot` command shares: errors as one line, its settings and words, who is
+acting, parsing input."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import getpass
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -15,6 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.content.cli_words import cli_words
+from bot.content.errors import ContentError
+from bot.content.wordbook import Wordbook
 from bot.rules.clock import LONDON
 from bot.rules.lifecycle import TicketError
 from bot.storage.errors import StorageUnavailable
@@ -53,84 +58,104 @@ def settings_or_exit() -> Settings:
         raise fail(str(error), 2) from error
 
 
-@contextmanager
-def request_service() -> Iterator[RequestService]:
-    """Open the request service, turning every expected failure into a one-line error."""
-    # Imported here: SQLAlchemy and Alembic are for the ticket commands, not for `classify`.
-    from bot.tickets.service import RequestService
+@dataclass(frozen=True)
+class Cli:
+    """One command's settings and the school's words for what it prints (answers/cli.yaml)."""
 
-    try:
-        service = RequestService.from_settings(settings_or_exit())
-    except ConfigError as error:
-        raise fail(str(error), 2) from error
-    except StorageUnavailable as error:
-        log.error("%s", error)
-        raise fail(str(error)) from error
-    try:
-        yield service
-    except TicketError as error:
-        raise fail(str(error)) from error
-    except StorageUnavailable as error:
-        log.error("%s", error)
-        raise fail(str(error)) from error
-    finally:
-        service.dispose()
+    settings: Settings
+    words: Wordbook
 
+    @classmethod
+    def start(cls) -> Cli:
+        """The settings and words, or a one-line error naming the bad setting or missing key."""
+        settings = settings_or_exit()
+        try:
+            return cls(settings, cli_words(settings.answers_dir))
+        except ContentError as error:
+            raise fail(str(error), 2) from error
 
-def acting_staff(by: str | None) -> str:
-    """Who is acting, for the audit trail: --by, or the login name."""
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError) as error:  # no login name in some containers
-        raise fail("cannot tell who you are; pass --by NAME", 2) from error
+    def text(self, key: str, **values: object) -> str:
+        return self.words.say(key, **values)
 
+    def say(self, key: str, **values: object) -> None:
+        say(self.words.say(key, **values))
 
-def choice(enum: type[E], value: str, what: str) -> E:
-    """Parse an enum value, forgiving case and hyphens, or fail naming the accepted values."""
-    try:
-        return enum(value.strip().lower().replace("-", "_"))
-    except ValueError:
-        accepted = ", ".join(member.value for member in enum)
-        raise fail(f"{value!r} is not {what}; use one of: {accepted}", 2) from None
+    def refuse(self, key: str, code: int = 2, **values: object) -> typer.Exit:
+        """A one-line error in the school's words, and the exit to raise."""
+        return fail(self.words.say(key, **values), code)
 
+    @contextmanager
+    def requests(self) -> Iterator[RequestService]:
+        """Open the request service, turning every expected failure into a one-line error."""
+        # Imported here: SQLAlchemy and Alembic are for the ticket commands, not for `classify`.
+        from bot.tickets.service import RequestService
 
-def parse_date(value: str, what: str) -> date:
-    """Parse YYYY-MM-DD, or fail saying how to write it."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"{what} {value!r} is not a date; write it as YYYY-MM-DD", 2) from None
+        try:
+            service = RequestService.from_settings(self.settings)
+        except ConfigError as error:
+            raise fail(str(error), 2) from error
+        except StorageUnavailable as error:
+            log.error("%s", error)
+            raise fail(str(error)) from error
+        try:
+            yield service
+        except TicketError as error:
+            raise fail(str(error)) from error
+        except StorageUnavailable as error:
+            log.error("%s", error)
+            raise fail(str(error)) from error
+        finally:
+            service.dispose()
 
+    def acting(self, by: str | None) -> str:
+        """Who is acting, for the audit trail: --by, or the login name."""
+        if by and by.strip():
+            return by.strip()
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError) as error:  # no login name in some containers
+            raise self.refuse("refused.who") from error
 
-def optional_date(value: str | None, what: str) -> date | None:
-    """Parse an optional --on style date."""
-    return None if value is None else parse_date(value, what)
+    def choice(self, enum: type[E], value: str, what: str) -> E:
+        """Parse an enum value, forgiving case and hyphens, or refuse with `refused.<what>`."""
+        try:
+            return enum(value.strip().lower().replace("-", "_"))
+        except ValueError:
+            accepted = ", ".join(member.value for member in enum)
+            raise self.refuse(f"refused.{what}", value=repr(value), accepted=accepted) from None
 
+    def parse_date(self, value: str, option: str) -> date:
+        """Parse YYYY-MM-DD, or refuse saying how to write it."""
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise self.refuse("refused.not_a_date", option=option, value=repr(value)) from None
 
-def received_moment(value: str) -> datetime:
-    """Parse a date (the start of that day in London) or a date and time (London if no zone)."""
-    text = value.strip()
-    try:
-        return datetime.combine(date.fromisoformat(text), time(), LONDON)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise fail(
-            f"received {value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM", 2
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+    def optional_date(self, value: str | None, option: str) -> date | None:
+        """Parse an optional --on style date."""
+        return None if value is None else self.parse_date(value, option)
+
+    def received(self, value: str) -> datetime:
+        """A date (the start of that day in London) or a date and time (London if no zone)."""
+        text = value.strip()
+        try:
+            return datetime.combine(date.fromisoformat(text), time(), LONDON)
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.refuse("refused.received", value=repr(value)) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+    def summary(self, view: TicketView) -> str:
+        """One line for a worked ticket: reference, status, due date and whether the clock waits."""
+        clock = "paused" if view.paused else "late" if view.late_restart else "running"
+        return self.text(
+            f"summary.{clock}", reference=view.reference, status=view.status, due=view.due_date
+        )
 
 
 def say(text: str) -> None:
     """Print plain text: names and notes are never read as rich markup."""
     console.print(text, highlight=False, markup=False, soft_wrap=True)
-
-
-def summary(view: TicketView) -> str:
-    """One line for a worked ticket: reference, status, due date and whether the clock waits."""
-    clock = " (clock paused)" if view.paused else " (late)" if view.late_restart else ""
-    return f"{view.reference}: {view.status}; due {view.due_date}{clock}"

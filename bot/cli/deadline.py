@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail, settings_or_exit
+from bot.cli.common import Cli, fail
 from bot.config import ConfigError
 from bot.content.errors import ContentError
 from bot.content.school import School
@@ -52,12 +52,13 @@ def deadline(
     ] = None,
 ) -> None:
     """Print the statutory due date (ISO) for a request of KIND received on RECEIVED_DATE."""
-    request_kind = _kind(kind)
-    received = _date(received_date, "received date")
-    clarifications = [_period(value, received) for value in pause or ()]
-    restarts = [_restart(value, received) for value in restart or ()]
+    cli = Cli.start()
+    request_kind = cli.choice(TicketKind, kind, "kind")
+    received = _date(cli, received_date, "deadline.received")
+    clarifications = [_period(cli, value, received) for value in pause or ()]
+    restarts = [_restart(cli, value, received) for value in restart or ()]
     try:
-        school = school_from_settings(settings_or_exit())
+        school = school_from_settings(cli.settings)
     except ConfigError as error:
         raise fail(str(error), 2) from error
     asked = {
@@ -67,11 +68,7 @@ def deadline(
     }
     _refuse_what_the_law_forbids(request_kind, asked, school)
     if not has_statutory_deadline(request_kind, received):
-        print(
-            f"no statutory deadline: only complaints received from "
-            f"{COMPLAINT_DUTY_STARTS.isoformat()} must be acknowledged within 30 days "
-            "(DPA 2018 s.164A)"
-        )
+        print(cli.text("deadline.none", start=COMPLAINT_DUTY_STARTS.isoformat()))
         return
     try:
         due = due_date(
@@ -107,38 +104,28 @@ def _refuse_what_the_law_forbids(
         raise fail(refusal, 2) from error
 
 
-def _kind(value: str) -> TicketKind:
-    try:
-        return TicketKind(value.strip().lower().replace("-", "_"))
-    except ValueError:
-        accepted = ", ".join(member.value for member in TicketKind)
-        raise fail(f"{value!r} is not a request kind; use one of: {accepted}", 2) from None
+def _date(cli: Cli, value: str, what: str) -> date:
+    """A date, or a refusal naming what it was given as (`what`: its key in answers/cli.yaml)."""
+    return cli.parse_date(value, cli.text(what))
 
 
-def _date(value: str, what: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"{what} {value!r} is not a date; write it as YYYY-MM-DD", 2) from None
-
-
-def _period(value: str, received: date) -> ClockPause:
+def _period(cli: Cli, value: str, received: date) -> ClockPause:
     """`FROM:TO`, the day the school asked for clarification and the day the answer came."""
     first, separator, last = value.partition(":")
     if not separator:
-        raise fail(f"--pause {value!r} needs two dates, FROM:TO (YYYY-MM-DD:YYYY-MM-DD)", 2)
-    started = _date(first, "--pause start")
-    ended = _date(last, "--pause end")
+        raise cli.refuse("deadline.pause_two_dates", value=repr(value))
+    started = _date(cli, first, "deadline.pause_start")
+    ended = _date(cli, last, "deadline.pause_end")
     if ended < started:
-        raise fail(f"--pause {value!r} ends before it starts", 2)
+        raise cli.refuse("deadline.pause_backwards", value=repr(value))
     if started < received:
-        raise fail(f"--pause {value!r} starts before the request was received", 2)
+        raise cli.refuse("deadline.pause_early", value=repr(value))
     return ClockPause(PauseReason.AWAITING_CLARIFICATION, started, ended)
 
 
-def _restart(value: str, received: date) -> ClockPause:
+def _restart(cli: Cli, value: str, received: date) -> ClockPause:
     """The day ID or a fee arrived, from which the month runs again."""
-    arrived = _date(value, "--restart date")
+    arrived = _date(cli, value, "deadline.restart")
     if arrived < received:
-        raise fail(f"--restart {value!r} is before the request was received", 2)
+        raise cli.refuse("deadline.restart_early", value=repr(value))
     return ClockPause(PauseReason.AWAITING_ID, arrived, arrived)

@@ -6,16 +6,14 @@ import time
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from bot.cli.common import fail, settings_or_exit
+from bot.cli.common import Cli, fail, say
 from bot.storage.engine import StorageUnavailable
 from bot.tickets.acknowledgements import build_acknowledgements
 from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
 
 letters_app = typer.Typer(help="Letters to requesters.", no_args_is_help=True)
-out = Console(highlight=False)
 
 
 @letters_app.command("send")
@@ -26,7 +24,8 @@ def send(
     ] = None,
 ) -> None:
     """Email an acknowledgement for every request logged with an email address, once each."""
-    settings = settings_or_exit()
+    cli = Cli.start()
+    settings = cli.settings
     try:
         school = school_from_settings(settings)
         requests = RequestService.from_settings(settings, school=school)
@@ -37,7 +36,7 @@ def send(
         raise fail("PRIVACYBOT_SMTP_HOST must be set to send letters", 2)
     while True:
         report = acknowledgements.run_once()
-        out.print(f"acknowledgements: {report.sent} sent, {report.failed} failed")
+        say(cli.text("letters.sent", sent=report.sent, failed=report.failed))
         if every is None:
             return
         time.sleep(every)

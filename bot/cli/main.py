@@ -12,8 +12,9 @@ from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from bot.cli.common import fail, settings_or_exit
+from bot.cli.common import Cli, fail, settings_or_exit
 from bot.cli.lazy import LazyGroup
 from bot.config import ConfigError
 from bot.content.embedding import TABLE_PATH
@@ -73,14 +74,14 @@ def conversation() -> Conversation:
         raise _content_failure(error) from error
 
 
-def conversation_with_database() -> Conversation:
+def conversation_with_database(cli: Cli) -> Conversation:
     """The handler for `chat`, which keeps its intake in the database."""
     try:
-        return build_conversation(settings_or_exit(), with_database=True)
+        return build_conversation(cli.settings, with_database=True)
     except (ContentError, ConfigError) as error:  # the school's facts are config to the service
         raise _content_failure(error) from error
     except StorageUnavailable as error:
-        raise fail(f"the database cannot be reached: {error}", 2) from error
+        raise cli.refuse("chat.no_database", error=error) from error
 
 
 def _content_failure(error: ContentError | ConfigError) -> typer.Exit:
@@ -164,12 +165,13 @@ def classify(audience: AudienceOption = Audience.PUBLIC) -> None:
 @app.command()
 def chat(audience: AudienceOption = Audience.PUBLIC) -> None:
     """Talk to the bot in the terminal (or pipe questions in, one per line)."""
-    bot = conversation_with_database()
+    cli = Cli.start()
+    bot = conversation_with_database(cli)
     interactive = sys.stdin.isatty()
     conversation_id = uuid.uuid4().hex
     if interactive:
-        console.print("[bold]privacybot[/bold]: ask about the privacy notice. Ctrl-D to leave.")
-    lines = read_stdin_lines() if not interactive else _prompted_lines()
+        console.print(Text.assemble(("privacybot", "bold"), ": ", cli.text("chat.welcome")))
+    lines = read_stdin_lines() if not interactive else _prompted_lines(cli.text("chat.you"))
     choices: tuple[str, ...] = ()
     for line in lines:
         # A number picks one of the buttons the last reply offered.
@@ -183,10 +185,11 @@ def chat(audience: AudienceOption = Audience.PUBLIC) -> None:
             print()
 
 
-def _prompted_lines() -> Iterator[str]:
+def _prompted_lines(you: str) -> Iterator[str]:
+    prompt = Text.assemble((f"{you}>", "bold cyan"), " ")
     while True:
         try:
-            yield console.input("[bold cyan]you>[/bold cyan] ")
+            yield console.input(prompt)
         except (EOFError, KeyboardInterrupt):
             console.print()
             return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import By, acting_staff, request_service, say, settings_or_exit
+from bot.cli.common import By, Cli
 
 
 def purge(
@@ -16,22 +16,27 @@ def purge(
     by: By = None,
 ) -> None:
     """Delete chat transcripts and closed tickets past their retention periods."""
-    settings = settings_or_exit()
-    with request_service() as service:
+    cli = Cli.start()
+    settings = cli.settings
+    with cli.requests() as service:
         report = service.purge(
-            actor=acting_staff(by),
+            actor=cli.acting(by),
             transcript_days=settings.transcript_retention_days,
             closed_ticket_days=settings.closed_ticket_retention_days,
             dry_run=dry_run,
         )
-    verb = "would delete" if dry_run else "deleted"
+    dry = "_dry_run" if dry_run else ""
     listed = f": {', '.join(report.tickets)}" if report.tickets else ""
-    say(
-        f"{verb} {len(report.tickets)} closed tickets (closed over "
-        f"{settings.closed_ticket_retention_days} days ago){listed}"
+    cli.say(
+        f"purge.tickets{dry}",
+        count=len(report.tickets),
+        days=settings.closed_ticket_retention_days,
+        listed=listed,
     )
-    say(
-        f"{verb} {report.conversations} conversations, {report.turns} transcript lines and "
-        f"{report.processed_messages} processed messages (older than "
-        f"{settings.transcript_retention_days} days)"
+    cli.say(
+        f"purge.transcripts{dry}",
+        conversations=report.conversations,
+        turns=report.turns,
+        processed=report.processed_messages,
+        days=settings.transcript_retention_days,
     )

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import By, acting_staff, fail, say, settings_or_exit
+from bot.cli.common import By, Cli, fail, say
 from bot.cli.reminder_targets import notifiers_from_settings
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
@@ -41,10 +41,10 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 @contextmanager
-def _accounts() -> Iterator[StaffAccounts]:
+def _accounts(cli: Cli) -> Iterator[StaffAccounts]:
     """The account service on the configured database; expected failures become one line."""
     try:
-        engine = make_engine(settings_or_exit().resolved_database_url())
+        engine = make_engine(cli.settings.resolved_database_url())
     except ConfigError as error:
         raise fail(str(error), 2) from error
     except StorageUnavailable as error:
@@ -61,13 +61,13 @@ def _accounts() -> Iterator[StaffAccounts]:
         engine.dispose()
 
 
-def _password(from_stdin: bool) -> str:
+def _password(cli: Cli, from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line.strip():
-            raise fail("no password on standard input", 2)
+            raise cli.refuse("staff.no_password")
         return line.rstrip("\r\n")
-    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    value: str = typer.prompt(cli.text("staff.password"), hide_input=True, confirmation_prompt=True)
     return value
 
 
@@ -79,27 +79,30 @@ def staff_add(
     by: By = None,
 ) -> None:
     """Create a console account (the password is asked for twice, or read with --password-stdin)."""
+    cli = Cli.start()
     chosen = _role(role)
-    password = _password(password_stdin)
-    with _accounts() as accounts:
-        member = accounts.add(email, password, chosen, actor=acting_staff(by))
-    say(f"added {member.email} ({member.role.value})")
+    password = _password(cli, password_stdin)
+    with _accounts(cli) as accounts:
+        member = accounts.add(email, password, chosen, actor=cli.acting(by))
+    cli.say("staff.added", email=member.email, role=member.role.value)
 
 
 @staff_app.command("disable")
 def staff_disable(email: Email, by: By = None) -> None:
     """Disable an account: it cannot log in, and its open sessions end."""
-    with _accounts() as accounts:
-        accounts.set_disabled(email, True, actor=acting_staff(by))
-    say(f"disabled {email.strip().lower()}")
+    cli = Cli.start()
+    with _accounts(cli) as accounts:
+        accounts.set_disabled(email, True, actor=cli.acting(by))
+    cli.say("staff.disabled", email=email.strip().lower())
 
 
 @staff_app.command("enable")
 def staff_enable(email: Email, by: By = None) -> None:
     """Enable a disabled account again."""
-    with _accounts() as accounts:
-        accounts.set_disabled(email, False, actor=acting_staff(by))
-    say(f"enabled {email.strip().lower()}")
+    cli = Cli.start()
+    with _accounts(cli) as accounts:
+        accounts.set_disabled(email, False, actor=cli.acting(by))
+    cli.say("staff.enabled", email=email.strip().lower())
 
 
 @staff_app.command("role")
@@ -107,10 +110,11 @@ def staff_role(
     email: Email, role: Annotated[str, typer.Argument(help="office, dpo or admin.")], by: By = None
 ) -> None:
     """Give an account another role; its open sessions end, so the new role applies at once."""
+    cli = Cli.start()
     chosen = _role(role)
-    with _accounts() as accounts:
-        member = accounts.set_role(email, chosen, actor=acting_staff(by))
-    say(f"{member.email} is now {member.role.value}")
+    with _accounts(cli) as accounts:
+        member = accounts.set_role(email, chosen, actor=cli.acting(by))
+    cli.say("staff.role", email=member.email, role=member.role.value)
 
 
 @staff_app.command("link")
@@ -126,39 +130,48 @@ def staff_link(
     by: By = None,
 ) -> None:
     """Let a Slack or Teams user work tickets with this console account's role."""
+    cli = Cli.start()
     chosen = [(p, u) for p, u in (("slack", slack_user), ("teams", teams_user)) if u]
     if not chosen:
-        raise fail("name the user to link: --slack-user U123 or --teams-user OBJECT-ID", 2)
-    with _accounts() as accounts:
+        raise cli.refuse("staff.link_whom")
+    with _accounts(cli) as accounts:
         links = StaffLinks(accounts.sessions)
         for platform, user_id in chosen:
             try:
-                links.link(email, platform, user_id, actor=acting_staff(by))
+                links.link(email, platform, user_id, actor=cli.acting(by))
             except (LookupError, ValueError) as error:
                 raise fail(str(error).strip("'\""), 1) from error
-            say(f"linked {platform} user {user_id.strip()} to {email.strip().lower()}")
+            user, whose = user_id.strip(), email.strip().lower()
+            cli.say("staff.linked", platform=platform, user=user, email=whose)
 
 
 @staff_app.command("reset")
 def staff_reset(email: Email, password_stdin: PasswordStdin = False, by: By = None) -> None:
     """Set a new password and lift a lockout; the account's open sessions end."""
-    password = _password(password_stdin)
-    with _accounts() as accounts:
-        member = accounts.reset(email, password, actor=acting_staff(by))
-    say(f"new password set for {member.email}; any lockout is lifted")
+    cli = Cli.start()
+    password = _password(cli, password_stdin)
+    with _accounts(cli) as accounts:
+        member = accounts.reset(email, password, actor=cli.acting(by))
+    cli.say("staff.reset", email=member.email)
 
 
 @staff_app.command("list")
 def staff_list() -> None:
     """List the accounts, their roles and whether they can log in."""
-    with _accounts() as accounts:
+    cli = Cli.start()
+    with _accounts(cli) as accounts:
         views = accounts.accounts()
     if not views:
-        say("no accounts yet: create one with `privacybot staff add EMAIL --role admin`")
+        cli.say("staff.none")
     for view in views:
-        state = "disabled" if view.disabled else "active"
-        last = view.last_login_at.strftime("%Y-%m-%d %H:%M") if view.last_login_at else "never"
-        say(f"{view.email}  {view.role.value}  {state}  last login {last}")
+        state = cli.text("staff.inactive" if view.disabled else "staff.active")
+        last = (
+            view.last_login_at.strftime("%Y-%m-%d %H:%M")
+            if view.last_login_at
+            else cli.text("staff.never")
+        )
+        role = view.role.value
+        cli.say("staff.account", email=view.email, role=role, state=state, last=last)
 
 
 def _role(value: str) -> Role:
@@ -168,11 +181,11 @@ def _role(value: str) -> Role:
         raise fail(str(error), 2) from error
 
 
-def parse_duration(text: str) -> timedelta:
-    """Parse 90s, 30m, 1h or 1d."""
+def parse_duration(text: str) -> timedelta | None:
+    """Parse 90s, 30m, 1h or 1d; None for anything else."""
     match = _DURATION.fullmatch(text)
     if match is None or int(match.group(1)) == 0:
-        raise fail(f"--every {text!r}: write a duration such as 30m, 1h or 1d", 2)
+        return None
     return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
 
 
@@ -186,8 +199,11 @@ def reminders(
     ] = False,
 ) -> None:
     """Send due-soon and overdue reminders to Slack, Teams and/or email, each once per ticket."""
+    cli = Cli.start()
     interval = parse_duration(every) if every else None
-    settings = settings_or_exit()
+    if every and interval is None:
+        raise cli.refuse("reminders.bad_every", value=repr(every))
+    settings = cli.settings
     try:
         school = school_from_settings(settings)
         words = ReminderWords.load(school.answers_dir)
@@ -223,7 +239,8 @@ def reminders(
     failed = False
     try:
         while True:
-            failed = _run_once(service, dry_run=dry_run, targets=[n.target for n in notifiers])
+            targets = [n.target for n in notifiers]
+            failed = _run_once(cli, service, dry_run=dry_run, targets=targets)
             if interval is None or stop.wait(interval.total_seconds()):
                 break
     except KeyboardInterrupt:
@@ -234,25 +251,25 @@ def reminders(
         raise typer.Exit(1)
 
 
-def _run_once(service: Reminders, *, dry_run: bool, targets: list[str]) -> bool:
+def _run_once(cli: Cli, service: Reminders, *, dry_run: bool, targets: list[str]) -> bool:
     """Run once and say what happened; return whether a target failed."""
     try:
         report = service.run(dry_run=dry_run)
     except StorageUnavailable as error:
         log.error("%s", error)
-        say(f"error: {error}")
+        cli.say("reminders.failed", error=error)
         return True
-    verb = "would send" if dry_run else "sent"
     if dry_run and not targets:
-        say(f"{len(report.notices)} reminders are due; no target is configured")
+        cli.say("reminders.due_no_target", count=len(report.notices))
         for notice in report.notices:
             say(f"  {notice.reminder.value}: {service.words.line(notice)}")
     for target in targets:
         if target in report.failed:
-            say(f"{target}: not sent, will retry: {report.failed[target]}")
+            cli.say("reminders.not_sent", target=target, error=report.failed[target])
             continue
         sent = report.sent.get(target, [])
-        say(f"{target}: {verb} {len(sent)} reminders")
+        done = "reminders.would_send" if dry_run else "reminders.sent"
+        cli.say(done, target=target, count=len(sent))
         for notice in sent:
             say(f"  {notice.reminder.value}: {service.words.line(notice)}")
     return bool(report.failed)

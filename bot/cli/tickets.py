@@ -13,17 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cli import working
-from bot.cli.common import (
-    By,
-    Reference,
-    acting_staff,
-    choice,
-    console,
-    fail,
-    received_moment,
-    request_service,
-    say,
-)
+from bot.cli.common import By, Cli, Reference, console
 from bot.rules.clock import london_now
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Relationship, RequestChannel, Status
@@ -34,6 +24,7 @@ tickets_app = typer.Typer(help="Triage logged data-protection requests.", no_arg
 
 DUE_SOON_DAYS = 7
 LIST_PAGE = 50
+_LIST_COLUMNS = ("reference", "kind", "received", "status", "assignee", "due", "clock")
 
 
 @tickets_app.command("list")
@@ -50,38 +41,43 @@ def tickets_list(
     page: Annotated[int, typer.Option("--page", min=1, help="Which page to show.")] = 1,
 ) -> None:
     """List tickets, soonest due first (no requester details, so it is not audited as a view)."""
+    cli = Cli.start()
     filters = TicketFilter(
-        status=choice(Status, status, "a status") if status else None,
-        kind=choice(TicketKind, kind, "a request kind") if kind else None,
+        status=cli.choice(Status, status, "status") if status else None,
+        kind=cli.choice(TicketKind, kind, "kind") if kind else None,
         overdue=overdue,
         due_within_days=due_within,
         assignee=assignee,
         include_closed=include_closed,
     )
-    with request_service() as service:
+    with cli.requests() as service:
         # Paged in SQL: a trust's whole list never loads to show one screen of it.
         found = service.page_tickets(filters, limit=limit, offset=(page - 1) * limit)
         today = london_now().date()
     if not found.tickets:
-        console.print("no tickets match" if found.total == 0 else f"page {page} is past the end")
+        if found.total == 0:
+            cli.say("list.none")
+        else:
+            cli.say("list.past_end", page=page)
         return
-    _print_list(found.tickets, today)
+    _print_list(cli, found.tickets, today)
     shown = f"{found.offset + 1}-{found.offset + len(found.tickets)}"
     if found.total > len(found.tickets):
-        more = " (--page N for more)" if found.offset + len(found.tickets) < found.total else ""
-        say(f"tickets {shown} of {found.total}{more}")
+        more = found.offset + len(found.tickets) < found.total
+        cli.say("list.shown_more" if more else "list.shown", shown=shown, total=found.total)
 
 
-def _print_list(tickets: Sequence[TicketView], today: date) -> None:
+def _print_list(cli: Cli, tickets: Sequence[TicketView], today: date) -> None:
     table = Table()
+    heading = {name: Text(cli.text(f"list.{name}")) for name in _LIST_COLUMNS}
     # References and dates are never cut short, however narrow the terminal.
-    table.add_column("reference", no_wrap=True, min_width=13)
-    table.add_column("kind")
-    table.add_column("received", no_wrap=True, min_width=10)
-    table.add_column("status")
-    table.add_column("assignee")
-    table.add_column("due", no_wrap=True, min_width=10)
-    table.add_column("clock")
+    table.add_column(heading["reference"], no_wrap=True, min_width=13)
+    table.add_column(heading["kind"])
+    table.add_column(heading["received"], no_wrap=True, min_width=10)
+    table.add_column(heading["status"])
+    table.add_column(heading["assignee"])
+    table.add_column(heading["due"], no_wrap=True, min_width=10)
+    table.add_column(heading["clock"])
     for ticket in tickets:
         table.add_row(
             ticket.reference,
@@ -89,76 +85,94 @@ def _print_list(tickets: Sequence[TicketView], today: date) -> None:
             ticket.received_on.isoformat(),
             ticket.status.value,
             Text(ticket.assignee or ""),
-            *_due_cells(ticket, today),
+            *_due_cells(cli, ticket, today),
         )
     console.print(table)
 
 
-def _due_cells(ticket: TicketView, today: date) -> tuple[Text, Text]:
+def _due_cells(cli: Cli, ticket: TicketView, today: date) -> tuple[Text, Text]:
     """Return the due date and the clock, red when overdue, yellow when due within a week."""
     due = ticket.due_date.isoformat()
     if ticket.closed:
-        return Text(due), Text("closed")
+        return Text(due), Text(cli.text("list.closed"))
     if ticket.paused:
         # The date moves when the requester answers, so it is shown but not counted down.
-        return Text(due, style="dim"), Text("paused", style="cyan")
+        return Text(due, style="dim"), Text(cli.text("list.paused"), style="cyan")
     left = ticket.days_left(today)
     if left < 0:
-        return Text(due, style="bold red"), Text(f"{-left} days overdue", style="bold red")
-    if left <= DUE_SOON_DAYS:
-        return Text(due, style="yellow"), Text(f"{left} days left", style="yellow")
-    return Text(due), Text(f"{left} days left")
+        overdue = cli.text("list.overdue", days=-left)
+        return Text(due, style="bold red"), Text(overdue, style="bold red")
+    style = "yellow" if left <= DUE_SOON_DAYS else ""
+    return Text(due, style=style), Text(cli.text("list.left", days=left), style=style)
 
 
 @tickets_app.command("show")
 def tickets_show(reference: Reference, by: By = None) -> None:
     """Show every field of a ticket and its timeline (recorded in the audit trail as a view)."""
-    with request_service() as service:
-        detail = service.get(reference, actor=acting_staff(by))
+    cli = Cli.start()
+    with cli.requests() as service:
+        detail = service.get(reference, actor=cli.acting(by))
         label = service.messages.kind_label(detail.ticket.kind)
-    ticket = detail.ticket
     fields = Table(show_header=False, box=None)
     fields.add_column(style="bold")
     fields.add_column(overflow="fold")
-    rows: list[tuple[str, object]] = [
+    for name, value in _fields(cli, detail, label):
+        fields.add_row(Text(cli.text(f"show.{name}")), Text("" if value is None else str(value)))
+    console.print(fields)
+    for pause in detail.pauses:
+        until = pause.ended or cli.text("show.pause_now")
+        reason, started, by_whom = pause.reason, pause.started, pause.by
+        cli.say("show.pause", reason=reason, started=started, until=until, by=by_whom)
+    console.print(_timeline(cli, detail))
+
+
+def _fields(cli: Cli, detail: TicketDetail, label: str) -> list[tuple[str, object]]:
+    """Each field's key in answers/cli.yaml (under show) and its value."""
+    ticket = detail.ticket
+    logged = cli.text(
+        "show.logged_by", at=ticket.logged_at.isoformat(timespec="minutes"), by=ticket.logged_by
+    )
+    about = cli.text(
+        "show.child" if ticket.subject_is_child else "show.adult", name=ticket.subject_name
+    )
+    due = cli.text("show.due_paused", due=ticket.due_date) if ticket.paused else ticket.due_date
+    extended = (
+        cli.text("show.extended_yes", reason=ticket.extension_reason)
+        if ticket.extended
+        else cli.text("show.extended_no")
+    )
+    return [
         ("reference", ticket.reference),
         ("kind", f"{ticket.kind.value} ({label})"),
         ("channel", ticket.channel.value),
         ("received", ticket.received_at.isoformat(timespec="minutes")),
-        ("logged", f"{ticket.logged_at.isoformat(timespec='minutes')} by {ticket.logged_by}"),
+        ("logged", logged),
         ("requester", ticket.requester_name),
         ("contact", ticket.requester_contact),
         ("relationship", ticket.requester_relationship.value),
-        ("about", f"{ticket.subject_name} ({'child' if ticket.subject_is_child else 'adult'})"),
+        ("about", about),
         ("request", ticket.request_text),
         ("status", ticket.status.value),
         ("assignee", ticket.assignee),
-        ("due", f"{ticket.due_date}{' (clock paused)' if ticket.paused else ''}"),
-        ("extended", f"yes: {ticket.extension_reason}" if ticket.extended else "no"),
-        ("extension told", ticket.extension_told_on),
-        ("ID asked", ticket.id_requested_on),
-        ("ID received", ticket.id_received_on),
-        ("ID verified by", ticket.id_verified_by),
-        ("ID not needed", ticket.id_not_needed_reason),
+        ("due", due),
+        ("extended", extended),
+        ("extension_told", ticket.extension_told_on),
+        ("id_asked", ticket.id_requested_on),
+        ("id_received", ticket.id_received_on),
+        ("id_verified_by", ticket.id_verified_by),
+        ("id_not_needed", ticket.id_not_needed_reason),
         ("outcome", ticket.outcome.value if ticket.outcome else None),
-        ("outcome reason", ticket.outcome_reason),
+        ("outcome_reason", ticket.outcome_reason),
         ("closed", ticket.closed_at.isoformat(timespec="minutes") if ticket.closed_at else None),
         ("conversation", ticket.conversation_id),
     ]
-    for name, value in rows:
-        fields.add_row(name, Text("" if value is None else str(value)))
-    console.print(fields)
-    for pause in detail.pauses:
-        until = pause.ended or "now"
-        say(f"clock pause: {pause.reason} from {pause.started} to {until} (by {pause.by})")
-    console.print(_timeline(detail))
 
 
-def _timeline(detail: TicketDetail) -> Table:
+def _timeline(cli: Cli, detail: TicketDetail) -> Table:
     """The audit events and the notes, in the order they happened."""
-    timeline = Table(title="timeline")
+    timeline = Table(title=Text(cli.text("show.timeline")))
     for column in ("when", "who", "what", "detail"):
-        timeline.add_column(column, overflow="fold")
+        timeline.add_column(Text(cli.text(f"show.{column}")), overflow="fold")
     entries: list[tuple[datetime, str, str, str]] = [
         (
             event.at,
@@ -171,11 +185,11 @@ def _timeline(detail: TicketDetail) -> Table:
         for event in detail.events
     ]
     entries += [
-        (note.at, note.author, f"note ({note.visibility.value})", note.text)
+        (note.at, note.author, cli.text("show.note", visibility=note.visibility.value), note.text)
         for note in detail.notes
     ]
     for at, who, what, text in sorted(entries, key=lambda entry: entry[0]):
-        timeline.add_row(at.isoformat(timespec="minutes"), Text(who), what, Text(text))
+        timeline.add_row(at.isoformat(timespec="minutes"), Text(who), Text(what), Text(text))
     return timeline
 
 
@@ -197,21 +211,22 @@ def tickets_log(
     by: By = None,
 ) -> None:
     """Log a request that came by phone, letter, email or in person, with its real received date."""
+    cli = Cli.start()
     request = NewRequest(
-        kind=choice(TicketKind, kind, "a request kind"),
-        channel=choice(RequestChannel, channel, "a channel"),
-        received_at=received_moment(received),
+        kind=cli.choice(TicketKind, kind, "kind"),
+        channel=cli.choice(RequestChannel, channel, "channel"),
+        received_at=cli.received(received),
         requester_name=requester,
         requester_contact=contact,
-        requester_relationship=choice(Relationship, relationship, "a relationship"),
+        requester_relationship=cli.choice(Relationship, relationship, "relationship"),
         subject_name=subject,
         subject_is_child=child,
         request_text=details,
     )
-    with request_service() as service:
-        view = service.log(request, actor=acting_staff(by))
+    with cli.requests() as service:
+        view = service.log(request, actor=cli.acting(by))
         label = service.messages.kind_label(view.kind)
-    say(f"logged {view.reference}: {label}, due {view.due_date}")
+    cli.say("tickets.logged", reference=view.reference, label=label, due=view.due_date)
 
 
 @tickets_app.command("export")
@@ -223,6 +238,7 @@ def tickets_export(
     by: By = None,
 ) -> None:
     """Export the request log (how each request was dealt with), without requesters' details."""
+    cli = Cli.start()
     written = 0
 
     def counted(rows: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
@@ -231,13 +247,13 @@ def tickets_export(
             written += 1
             yield row
 
-    with request_service() as service:
+    with cli.requests() as service:
         # Streamed batch by batch: memory stays flat however long the log is.
-        rows = counted(service.iter_export_rows(actor=acting_staff(by)))
+        rows = counted(service.iter_export_rows(actor=cli.acting(by)))
         try:
             out = file.open("w", newline="", encoding="utf-8") if file else sys.stdout
         except OSError as error:
-            raise fail(f"cannot write {file}: {error.strerror}") from error
+            raise cli.refuse("tickets.cannot_write", 1, file=file, reason=error.strerror) from error
         try:
             for chunk in csv_chunks(rows):
                 out.write(chunk)
@@ -245,7 +261,7 @@ def tickets_export(
             if file:
                 out.close()
     if file:
-        say(f"{written} tickets written to {file}")
+        cli.say("tickets.written", count=written, file=file)
 
 
 for _name, _command in working.COMMANDS.items():

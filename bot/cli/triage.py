@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import fail, say, settings_or_exit
+from bot.cli.common import Cli, fail
 from bot.config import Settings
 from bot.content.answers import Answers
 from bot.rules.clock import LONDON
@@ -38,7 +38,8 @@ def post_open(
     ],
 ) -> None:
     """Post every open ticket that has no message in the platform's triage channel yet, once."""
-    settings = settings_or_exit()
+    cli = Cli.start()
+    settings = cli.settings
     try:
         requests = RequestService.from_settings(settings)
     except StorageUnavailable as error:
@@ -54,10 +55,10 @@ def post_open(
         raise
     except Exception as error:  # the platform or the database: what was posted is recorded
         reason = f"{type(error).__name__}: {error}"
-        raise fail(f"not all were posted; run it again to post the rest ({reason})") from error
+        raise cli.refuse("triage.unfinished", 1, reason=reason) from error
     finally:
         requests.dispose()
-    say(f"{platform.value}: posted {posted} open tickets")
+    cli.say("triage.posted", platform=platform.value, count=posted)
 
 
 def _post_slack(settings: Settings, feed: TicketFeed, requests: RequestService) -> int:

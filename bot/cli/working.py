@@ -7,19 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import (
-    By,
-    On,
-    Reference,
-    acting_staff,
-    choice,
-    console,
-    fail,
-    optional_date,
-    request_service,
-    say,
-    summary,
-)
+from bot.cli.common import By, Cli, On, Reference, say
 from bot.rules.clock import london_now
 from bot.rules.deadlines import PauseReason
 from bot.rules.lifecycle import NoteVisibility, Outcome
@@ -28,9 +16,10 @@ from bot.tickets.service import RequestService, TicketView
 
 def tickets_assign(reference: Reference, name: str, by: By = None) -> None:
     """Give a ticket to NAME."""
-    with request_service() as service:
-        view = service.assign(reference, name, actor=acting_staff(by))
-    say(f"{summary(view)}; assigned to {view.assignee}")
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.assign(reference, name, actor=cli.acting(by))
+    cli.say("tickets.assigned", summary=cli.summary(view), assignee=view.assignee)
 
 
 def tickets_note(
@@ -42,10 +31,11 @@ def tickets_note(
     by: By = None,
 ) -> None:
     """Add a note (internal unless --to-requester)."""
+    cli = Cli.start()
     visibility = NoteVisibility.TO_REQUESTER if to_requester else NoteVisibility.INTERNAL
-    with request_service() as service:
-        view = service.add_note(reference, text, actor=acting_staff(by), visibility=visibility)
-    say(f"{view.reference}: {visibility.value} note added")
+    with cli.requests() as service:
+        view = service.add_note(reference, text, actor=cli.acting(by), visibility=visibility)
+    cli.say("tickets.noted", reference=view.reference, visibility=visibility.value)
 
 
 def tickets_pause(
@@ -57,23 +47,19 @@ def tickets_pause(
     by: By = None,
 ) -> None:
     """Stop the clock while waiting for the requester (ID, a fee, or clarification)."""
+    cli = Cli.start()
     wanted = reason.strip().lower().replace("-", "_")
     try:
         pause_reason = PauseReason(
             wanted if wanted.startswith("awaiting_") else f"awaiting_{wanted}"
         )
     except ValueError:
-        raise fail(
-            f"{reason!r} is not a statutory reason (awaiting_id, awaiting_clarification, "
-            "awaiting_fee); internal holds such as legal advice or staff absence do not stop "
-            "the clock: record one with `privacybot tickets hold REF REASON`",
-            2,
-        ) from None
-    with request_service() as service:
+        raise cli.refuse("tickets.not_statutory", value=repr(reason)) from None
+    with cli.requests() as service:
         view = service.pause(
-            reference, pause_reason, actor=acting_staff(by), on=optional_date(on, "--on")
+            reference, pause_reason, actor=cli.acting(by), on=cli.optional_date(on, "--on")
         )
-    say(summary(view))
+    say(cli.summary(view))
     _say_if_late(service, view)
 
 
@@ -85,31 +71,37 @@ def _say_if_late(service: RequestService, view: TicketView) -> None:
 
 def tickets_hold(reference: Reference, reason: str, by: By = None) -> None:
     """Note an internal hold (legal advice, staff absence): the clock keeps running."""
-    with request_service() as service:
-        view = service.record_hold(reference, reason, actor=acting_staff(by))
-    say(f"{summary(view)}; hold noted, the clock keeps running")
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.record_hold(reference, reason, actor=cli.acting(by))
+    cli.say("tickets.held", summary=cli.summary(view))
 
 
 def tickets_resume(reference: Reference, on: On = None, by: By = None) -> None:
     """Restart the clock: what the school was waiting for arrived (on --on, default today)."""
-    with request_service() as service:
-        view = service.resume(reference, actor=acting_staff(by), on=optional_date(on, "--on"))
-    say(summary(view))
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.resume(reference, actor=cli.acting(by), on=cli.optional_date(on, "--on"))
+    say(cli.summary(view))
 
 
 def tickets_request_id(reference: Reference, on: On = None, by: By = None) -> None:
     """Record that ID was asked for; the month starts again when it arrives."""
-    with request_service() as service:
-        view = service.request_id(reference, actor=acting_staff(by), on=optional_date(on, "--on"))
-    say(summary(view))
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.request_id(reference, actor=cli.acting(by), on=cli.optional_date(on, "--on"))
+    say(cli.summary(view))
     _say_if_late(service, view)
 
 
 def tickets_id_received(reference: Reference, on: On = None, by: By = None) -> None:
     """Record that the requested ID arrived and was checked (by you, or --by)."""
-    with request_service() as service:
-        view = service.id_received(reference, actor=acting_staff(by), on=optional_date(on, "--on"))
-    say(summary(view))
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.id_received(
+            reference, actor=cli.acting(by), on=cli.optional_date(on, "--on")
+        )
+    say(cli.summary(view))
 
 
 def tickets_id_not_needed(
@@ -118,9 +110,10 @@ def tickets_id_not_needed(
     by: By = None,
 ) -> None:
     """Record why no ID is asked for."""
-    with request_service() as service:
-        view = service.id_not_needed(reference, reason, actor=acting_staff(by))
-    say(f"{summary(view)}; reason for not asking for ID recorded")
+    cli = Cli.start()
+    with cli.requests() as service:
+        view = service.id_not_needed(reference, reason, actor=cli.acting(by))
+    cli.say("tickets.id_not_needed", summary=cli.summary(view))
 
 
 def tickets_extend(
@@ -133,11 +126,12 @@ def tickets_extend(
     by: By = None,
 ) -> None:
     """Extend to three months from the start; the requester must be told within the first month."""
-    with request_service() as service:
+    cli = Cli.start()
+    with cli.requests() as service:
         view = service.extend(
-            reference, reason, actor=acting_staff(by), told_on=optional_date(told, "--told")
+            reference, reason, actor=cli.acting(by), told_on=cli.optional_date(told, "--told")
         )
-    say(summary(view))
+    say(cli.summary(view))
 
 
 def tickets_close(
@@ -147,16 +141,14 @@ def tickets_close(
     by: By = None,
 ) -> None:
     """Close a ticket with its outcome."""
-    result = choice(Outcome, outcome, "an outcome")
-    with request_service() as service:
-        view = service.close(reference, result, actor=acting_staff(by), reason=reason)
-    on_time = "on time" if view.on_time(london_now().date()) else "late"
-    say(f"{view.reference}: closed ({result.value}), {on_time}")
+    cli = Cli.start()
+    result = cli.choice(Outcome, outcome, "outcome")
+    with cli.requests() as service:
+        view = service.close(reference, result, actor=cli.acting(by), reason=reason)
+    on_time = "on_time" if view.on_time(london_now().date()) else "late"
+    cli.say(f"tickets.closed_{on_time}", reference=view.reference, outcome=result.value)
     if result is Outcome.REFUSED:
-        console.print(
-            "Tell the requester the reasons and that they can complain to the ICO "
-            "(ico.org.uk/make-a-complaint) or go to court."
-        )
+        cli.say("tickets.refused")
 
 
 COMMANDS: dict[str, Callable[..., Any]] = {

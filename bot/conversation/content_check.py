@@ -11,6 +11,7 @@ from bot.content.citations import (
     opening_grade,
     opening_sentence,
 )
+from bot.content.cli_words import cli_words
 from bot.content.console_phrases import console_labels, console_phrases
 from bot.content.errors import ContentError
 from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, IntentSet, load_intents
@@ -29,6 +30,7 @@ from bot.tickets.letters import check_letters
 from bot.tickets.messages import TicketMessages
 from bot.tickets.reminder_words import ReminderWords
 from bot.types import Audience
+from bot.web.words import error_words
 
 # Templates the conversation renders besides the intents', with the variables each receives.
 SPECIAL_TEMPLATES: dict[str, list[dict[str, object]]] = {
@@ -128,7 +130,15 @@ def check_content(intents_dir: Path, answers_dir: Path) -> list[str]:
         IntakeWords.load(answers_dir)
     except ContentError as error:
         problems.append(str(error))
-    for load_words in (console_phrases, console_labels, ReminderWords.load, TicketMessages.load):
+    loaders = (
+        console_phrases,
+        console_labels,
+        ReminderWords.load,
+        TicketMessages.load,
+        error_words,
+        cli_words,
+    )
+    for load_words in loaders:
         try:
             load_words(answers_dir)
         except ContentError as error:

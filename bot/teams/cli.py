@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bot.config import ConfigError, load_settings
+from bot.content.cli_words import cli_words
 from bot.content.errors import ContentError
 from bot.teams.package import SCHEMA_VERSION, PackageError, write_package
 from bot.tickets.school import school_from_settings
@@ -27,8 +28,10 @@ def package(
     """Write the Teams app package (manifest.json and icons) to upload in Teams."""
     try:
         settings = load_settings()
-        written = write_package(settings, school_from_settings(settings), output)
+        school = school_from_settings(settings)
+        words = cli_words(school.answers_dir)
+        written = write_package(settings, school, output)
     except (ConfigError, ContentError, PackageError, OSError) as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from error
-    print(f"wrote {written} (Teams app manifest v{SCHEMA_VERSION}, with its two icons)")
+    print(words.say("teams.written", file=written, version=SCHEMA_VERSION))

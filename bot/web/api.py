@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from bot.config import Settings
+from bot.content.wordbook import Wordbook
 from bot.conversation.handler import Conversation
 from bot.types import Audience, Channel, Message, Reply
 from bot.web.errors import ApiProblem, error_responses
@@ -26,22 +27,25 @@ CHAT_API_ROUTES = ("start_conversation", "send_message")
 
 @dataclass(frozen=True)
 class Chat:
-    """What the API needs, built once by the application factory."""
+    """What the API needs, built once by the application factory; `words` are the school's
+    error sentences (answers/web_errors.yaml), by error code."""
 
     settings: Settings
     conversation: Conversation
     ids: ConversationIds
     limiter: RateLimiter
+    words: Wordbook
+
+    def problem(
+        self, status: int, code: str, headers: dict[str, str] | None = None, **values: object
+    ) -> ApiProblem:
+        """An error answer whose sentence is the school's words for `code`."""
+        return ApiProblem(status, code, self.words.say(code, **values), headers)
 
     async def limit(self, key: str, limit: int) -> None:
         wait = await self.limiter.hit(key, limit, self.settings.rate_limit_window_seconds)
         if wait is not None:
-            raise ApiProblem(
-                429,
-                "rate_limited",
-                "Too many messages in a short time. Please wait a moment and try again.",
-                {"Retry-After": retry_after(wait)},
-            )
+            raise self.problem(429, "rate_limited", {"Retry-After": retry_after(wait)})
 
     async def limit_client(self, request: Request) -> None:
         client = request.client.host if request.client else "unknown"
@@ -52,11 +56,7 @@ class Chat:
         try:
             return self.ids.open(signed)
         except UnknownConversation as error:
-            raise ApiProblem(
-                403,
-                "unknown_conversation",
-                "This conversation id was not issued by this server. Start a new conversation.",
-            ) from error
+            raise self.problem(403, "unknown_conversation") from error
 
     def greeting(self) -> Reply:
         # The first message also says that a machine answers, and what happens to what is typed.
@@ -103,11 +103,8 @@ def api_router(chat: Chat) -> APIRouter:
         )
         limit = chat.settings.max_message_chars
         if len(incoming.text) > limit:
-            raise ApiProblem(
-                422,
-                "message_too_long",
-                f"A message can be at most {limit:,} characters; this one has "
-                f"{len(incoming.text):,}. One short question at a time works best.",
+            raise chat.problem(
+                422, "message_too_long", limit=f"{limit:,}", length=f"{len(incoming.text):,}"
             )
         message = Message(
             channel=Channel.WEB,

@@ -1,8 +1,13 @@
-"""Every error the web app returns is JSON with a code and a sentence a person can act on."""
+"""Every error the web app returns is JSON with a code and a sentence a person can act on.
+
+The sentences a parent can meet are the school's (answers/web_errors.yaml). The ones about a
+malformed body stay here: the chat page always sends a well-formed JSON object, so only a
+hand-written client, and its programmer, ever reads them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -10,6 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+
+from bot.content.wordbook import Wordbook
+from bot.web.plain_text import NUL_ERROR
 
 TOO_LARGE = "too_large"
 # Codes that do not follow from the status phrase, which also varies between Python versions.
@@ -56,21 +64,29 @@ async def _problem(request: Request, problem: Exception) -> JSONResponse:
     return _json(problem.status, problem.error, problem.detail, problem.headers)
 
 
-async def _invalid(request: Request, invalid: Exception) -> JSONResponse:
-    assert isinstance(invalid, RequestValidationError)
-    errors = list(invalid.errors())
-    if any(error.get("type") == "json_invalid" for error in errors):
-        return _json(400, "invalid_json", "The request body is not valid JSON.")
-    problems = []
-    for error in errors:
-        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        if not where and error.get("type") == "missing":
-            problems.append("The request needs a JSON object as its body")
-        else:
-            # A validator's own sentence, without pydantic's "Value error, " in front of it.
-            message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-            problems.append(f"{where or 'request body'}: {message}")
-    return _json(422, "invalid_request", "; ".join(problems) + ".")
+def _invalid(words: Wordbook) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def invalid(request: Request, invalid: Exception) -> JSONResponse:
+        assert isinstance(invalid, RequestValidationError)
+        errors = list(invalid.errors())
+        if any(error.get("type") == NUL_ERROR for error in errors):
+            # The one a person can cause, by pasting: said in the school's words.
+            return _json(422, "invalid_request", words.say(NUL_ERROR))
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return _json(400, "invalid_json", "The request body is not valid JSON.")
+        return _json(422, "invalid_request", "; ".join(map(_problem_in, errors)) + ".")
+
+    return invalid
+
+
+def _problem_in(error: Mapping[str, object]) -> str:
+    location = error.get("loc", ())
+    parts = location if isinstance(location, tuple | list) else ()
+    where = ".".join(str(part) for part in parts if part != "body")
+    if not where and error.get("type") == "missing":
+        return "The request needs a JSON object as its body"
+    # A validator's own sentence, without pydantic's "Value error, " in front of it.
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{where or 'request body'}: {message}"
 
 
 async def _http(request: Request, problem: Exception) -> JSONResponse:
@@ -81,13 +97,17 @@ async def _http(request: Request, problem: Exception) -> JSONResponse:
     return _json(problem.status_code, code, str(detail), problem.headers)
 
 
-async def _crash(request: Request, error: Exception) -> JSONResponse:
-    # Starlette re-raises after this answer, so the server logs the traceback for the operator.
-    return _json(500, "internal_error", "Something went wrong on our side. Please try again.")
+def _crash(words: Wordbook) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def crash(request: Request, error: Exception) -> JSONResponse:
+        # Starlette re-raises after this answer, so the server logs the traceback for the operator.
+        return _json(500, "internal_error", words.say("internal_error"))
+
+    return crash
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, words: Wordbook) -> None:
+    """JSON errors everywhere; `words` are the school's error sentences, by code."""
     app.add_exception_handler(ApiProblem, _problem)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, _invalid(words))
     app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(Exception, _crash)
+    app.add_exception_handler(Exception, _crash(words))

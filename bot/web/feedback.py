@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.storage.engine import StorageUnavailable, transaction
 from bot.storage.tables import AnswerFeedback
 from bot.web.api import Chat
-from bot.web.errors import ApiProblem, error_responses
+from bot.web.errors import error_responses
 from bot.web.guards import database, guarded_conversation, unavailable
 
 COMMENT_CHARS = 500
@@ -64,12 +64,12 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
         """Record whether an answer helped."""
         await guarded_conversation(chat, request, given.conversation_id, BUCKET)
         if given.intent is not None and given.intent not in intents:
-            raise ApiProblem(422, "unknown_intent", "intent: not an answer this bot gives.")
+            raise chat.problem(422, "unknown_intent")
         sessions = database(chat)
         try:
             feedback_id = await run_in_threadpool(_store, sessions, given.intent, given.helpful)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         return Voted(feedback_token=signer.sign(str(feedback_id)).decode("ascii"))
 
     @router.post(
@@ -84,19 +84,17 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
         try:
             feedback_id = int(signer.unsign(given.feedback_token))
         except (BadSignature, ValueError) as error:
-            raise ApiProblem(
-                403, "unknown_feedback", "This feedback was not given here."
-            ) from error
+            raise chat.problem(403, "unknown_feedback") from error
         text = given.comment.strip()
         if not text:
-            raise ApiProblem(422, "empty_comment", "comment: write something, or leave it out.")
+            raise chat.problem(422, "empty_comment")
         sessions = database(chat)
         try:
             saved = await run_in_threadpool(_add_comment, sessions, feedback_id, text)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         if not saved:
-            raise ApiProblem(409, "already_commented", "This vote already has a comment.")
+            raise chat.problem(409, "already_commented")
         return Commented(saved=True)
 
     return router

@@ -25,13 +25,9 @@ def database(chat: Chat) -> sessionmaker[Session]:
     """The database's sessions, or a 503 when the app runs without one."""
     requests = chat.conversation.requests
     if requests is None:
-        raise unavailable()
+        raise unavailable(chat)
     return requests.sessions
 
 
-def unavailable() -> ApiProblem:
-    return ApiProblem(
-        503,
-        "unavailable",
-        "This is not available just now. Please try again later, or email the school office.",
-    )
+def unavailable(chat: Chat) -> ApiProblem:
+    return chat.problem(503, "unavailable")

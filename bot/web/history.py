@@ -13,7 +13,7 @@ from bot.conversation.store import ConversationStore
 from bot.storage.engine import StorageUnavailable
 from bot.types import Reply
 from bot.web.api import Chat
-from bot.web.errors import ApiProblem, error_responses
+from bot.web.errors import error_responses
 from bot.web.guards import database, guarded_conversation, unavailable
 from bot.web.schemas import ReplyOut
 
@@ -60,10 +60,10 @@ def history_router(chat: Chat) -> APIRouter:
             )
             handoff = await run_in_threadpool(HandoffStore(sessions).current, conversation_id)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         if not turns:
             # Never saved, or purged under the retention period: there is nothing to carry on.
-            raise ApiProblem(404, "no_transcript", "There is no earlier conversation to show.")
+            raise chat.problem(404, "no_transcript")
         return Transcript(
             greeting=ReplyOut.of(chat.greeting()),
             turns=turns,

@@ -1,7 +1,8 @@
 """Text fields of the chat API: no NUL characters, which no person types and no database stores.
 
 PostgreSQL cannot store U+0000 in a text column at all, so one arriving in a message would
-otherwise fail deep in a transaction; it is refused here, with a clear 422, on every database.
+otherwise fail deep in a transaction; it is refused here on every database, with a clear 422 in
+the school's words (answers/web_errors.yaml).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
-NUL_REFUSED = "contains a NUL character (U+0000); remove it and send the message again"
+# The error's type: the API's error handler answers it with the school's sentence of that key.
+NUL_ERROR = "nul_character"
 
 
 def _no_nul(text: str) -> str:
     if "\x00" in text:
-        raise ValueError(NUL_REFUSED)
+        raise PydanticCustomError(NUL_ERROR, "contains U+0000")
     return text
 
 

@@ -15,7 +15,7 @@ from bot.storage.engine import StorageUnavailable
 from bot.tickets.mailer import MailFailed
 from bot.tickets.receipt_store import AlreadySent, Receipt
 from bot.web.api import Chat
-from bot.web.errors import ApiProblem, error_responses
+from bot.web.errors import error_responses
 from bot.web.guards import guarded_conversation, unavailable
 from bot.web.receipts import Receipts
 from bot.web.words import PageWords
@@ -65,7 +65,7 @@ def receipt_router(chat: Chat, receipts: Receipts, words: PageWords) -> APIRoute
         try:
             found = await run_in_threadpool(receipts.of_conversation, conversation_id)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         return ReceiptList(
             receipts=[
                 _receipt_out(request, receipts, conversation_id, receipt, emailed)
@@ -87,23 +87,21 @@ def receipt_router(chat: Chat, receipts: Receipts, words: PageWords) -> APIRoute
         try:
             receipt = await run_in_threadpool(receipts.find, conversation_id, asked.reference)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         if receipt is None:
-            raise ApiProblem(404, "no_receipt", "No request with that reference in this chat.")
+            raise chat.problem(404, "no_receipt")
         if receipts.mailer is None or receipt.email is None:
-            raise ApiProblem(
-                404, "no_email", "This request has no email address to send a copy to."
-            )
+            raise chat.problem(404, "no_email")
         subject = words.text["receipt_email_subject"].replace("{reference}", receipt.reference)
         try:
             await run_in_threadpool(receipts.email, receipt, subject)
         except AlreadySent as error:
-            raise ApiProblem(409, "already_sent", "A copy has already been emailed.") from error
+            raise chat.problem(409, "already_sent") from error
         except MailFailed as error:
             log.error("receipt %s not emailed: %s", receipt.reference, error)
-            raise ApiProblem(502, "mail_failed", "The email could not be sent.") from error
+            raise chat.problem(502, "mail_failed") from error
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         log.info("receipt %s emailed", receipt.reference)
         return Emailed(sent_to=receipt.email)
 
@@ -125,7 +123,7 @@ def _receipt_out(
 
 
 def receipt_page_router(
-    receipts: Receipts, words: PageWords, pages: jinja2.Environment
+    chat: Chat, receipts: Receipts, words: PageWords, pages: jinja2.Environment
 ) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     page = pages.get_template("receipt.html")
@@ -136,7 +134,7 @@ def receipt_page_router(
         try:
             receipt = None if opened is None else await run_in_threadpool(receipts.find, *opened)
         except StorageUnavailable as error:
-            raise unavailable() from error
+            raise unavailable(chat) from error
         # A person follows this link: a wrong or expired one gets a page, not JSON.
         found = receipt is not None
         html = page.render(

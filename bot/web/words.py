@@ -1,4 +1,5 @@
-"""The chat page's and widget's own words, from answers/web_chat.yaml, rendered once at start."""
+"""The chat page's and widget's own words, from answers/web_chat.yaml, rendered once at start;
+and the chat API's error sentences, from answers/web_errors.yaml."""
 
 from __future__ import annotations
 
@@ -13,8 +14,16 @@ from markupsafe import Markup
 from bot.content.answers import load_facts
 from bot.content.errors import ContentError
 from bot.content.markup import to_html
+from bot.content.wordbook import Wordbook
 
 WORDS_FILE = "web_chat.yaml"
+ERRORS_FILE = "web_errors.yaml"
+# The chat API's error codes that answer with a school's sentence (each route raises by code).
+ERROR_CODES = (
+    "rate_limited message_too_long unknown_conversation nul_character internal_error "
+    "unavailable no_transcript no_receipt no_email already_sent mail_failed unknown_intent "
+    "unknown_feedback empty_comment already_commented"
+).split()
 # Every key the page, the chat script and the widget look up.
 REQUIRED = """
 title about start_again close close_hidden input_label send hint footer no_script
@@ -61,3 +70,8 @@ def inline_html(markdown: str) -> Markup:
         html = html[3:-4]
     # Safe: the markdown renderer escapes everything but the subset's own tags.
     return Markup(html)
+
+
+def error_words(answers_dir: Path) -> Wordbook:
+    """The chat API's error sentences by code; start-up fails naming the file and a missing one."""
+    return Wordbook.load(answers_dir / ERRORS_FILE, ERROR_CODES)

@@ -57,7 +57,10 @@ function describe(problem) {
   if (!problem || problem.unreachable || !problem.message) {
     return problem && !problem.unreachable ? words.went_wrong : words.unreachable;
   }
-  return problem.message;
+  // The server's sentence is plain text (answers/web_errors.yaml): shown as written, not as HTML.
+  var plain = document.createElement("span");
+  plain.textContent = problem.message;
+  return plain.innerHTML;
 }
 
 // -- the signed id, kept on this device -------------------------------------------------------
