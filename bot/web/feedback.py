@@ -8,17 +8,14 @@ its vote, so it can add the comment to that vote once, and nothing else.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, Signer
 from pydantic import BaseModel, Field
-from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.engine import StorageUnavailable, transaction
-from bot.storage.tables import AnswerFeedback
+from bot.conversation.feedback_store import FeedbackStore
+from bot.storage.engine import StorageUnavailable
 from bot.web.api import Chat
 from bot.web.errors import error_responses
 from bot.web.guards import database, guarded_conversation, unavailable
@@ -67,7 +64,9 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
             raise chat.problem(422, "unknown_intent")
         sessions = database(chat)
         try:
-            feedback_id = await run_in_threadpool(_store, sessions, given.intent, given.helpful)
+            feedback_id = await run_in_threadpool(
+                FeedbackStore(sessions).vote, given.intent, given.helpful
+            )
         except StorageUnavailable as error:
             raise unavailable(chat) from error
         return Voted(feedback_token=signer.sign(str(feedback_id)).decode("ascii"))
@@ -90,7 +89,7 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
             raise chat.problem(422, "empty_comment")
         sessions = database(chat)
         try:
-            saved = await run_in_threadpool(_add_comment, sessions, feedback_id, text)
+            saved = await run_in_threadpool(FeedbackStore(sessions).comment, feedback_id, text)
         except StorageUnavailable as error:
             raise unavailable(chat) from error
         if not saved:
@@ -98,21 +97,3 @@ def feedback_router(chat: Chat, intents: Collection[str], secret: str) -> APIRou
         return Commented(saved=True)
 
     return router
-
-
-def _store(sessions: sessionmaker[Session], intent: str | None, helpful: bool) -> int:
-    with transaction(sessions) as session:
-        row = AnswerFeedback(intent=intent, helpful=helpful, at=datetime.now(UTC))
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def _add_comment(sessions: sessionmaker[Session], feedback_id: int, text: str) -> bool:
-    with transaction(sessions) as session:
-        done = session.execute(
-            update(AnswerFeedback)
-            .where(AnswerFeedback.id == feedback_id, AnswerFeedback.comment.is_(None))
-            .values(comment=text)
-        )
-        return bool(getattr(done, "rowcount", 0))
