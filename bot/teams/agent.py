@@ -24,6 +24,7 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import TurnContext
 from pydantic import ValidationError
 
+from bot.content.wordbook import Wordbook
 from bot.conversation.handler import Conversation
 from bot.rules.lifecycle import TicketError
 from bot.storage.engine import StorageUnavailable
@@ -61,7 +62,10 @@ class TeamsAgent:
         tenant_id: str | None,
         triage: TriagePoster | None = None,
         staff_side: StaffSide | None = None,
+        words: Wordbook,
     ) -> None:
+        # The school's words for a card button that cannot be done (answers/triage.yaml).
+        self._words = words
         self._personal = personal
         self._shared = shared
         self._tenant_id = tenant_id
@@ -69,13 +73,16 @@ class TeamsAgent:
         # Set when Teams takes the web chat's hand-offs.
         self._staff_side = staff_side
 
+    def _error(self, key: str) -> str:
+        return self._words.say(f"card_errors.{key}")
+
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if self._tenant_id is not None and tenant_of(activity) != self._tenant_id:
             # A single-tenant bot; guests from other organisations do not get staff answers.
             log.warning("Teams activity from another tenant (%s) ignored", tenant_of(activity))
             if activity.type == ActivityTypes.invoke:
-                await _invoke_error(context, HTTPStatus.FORBIDDEN, "not from this school")
+                await _invoke_error(context, HTTPStatus.FORBIDDEN, self._error("not_this_school"))
             return
         if activity.type == ActivityTypes.message:
             await self._on_message(context)
@@ -114,7 +121,7 @@ class TeamsAgent:
         activity = context.activity
         side = self._staff_side
         if side is None:
-            await _invoke_error(context, HTTPStatus.NOT_FOUND, "hand-offs are not set up here")
+            await _invoke_error(context, HTTPStatus.NOT_FOUND, self._error("handoffs_not_set_up"))
             return
         try:
             handoff = await run_in_threadpool(
@@ -124,7 +131,7 @@ class TeamsAgent:
         except StorageUnavailable as error:
             log.error("hand-off action on Teams not saved: %s", error)
             await _invoke_error(
-                context, HTTPStatus.SERVICE_UNAVAILABLE, "the database cannot be reached"
+                context, HTTPStatus.SERVICE_UNAVAILABLE, self._error("database_down")
             )
             return
         await _invoke_response(
@@ -155,15 +162,15 @@ class TeamsAgent:
         triage = self._triage
         requests = self._personal.requests
         if triage is None or requests is None:
-            await _invoke_error(context, HTTPStatus.NOT_FOUND, "triage is not set up here")
+            await _invoke_error(context, HTTPStatus.NOT_FOUND, self._error("triage_not_set_up"))
             return
         if not triage.is_triage_conversation(activity.conversation.id):
-            await _invoke_error(context, HTTPStatus.FORBIDDEN, "only the triage channel's cards")
+            await _invoke_error(context, HTTPStatus.FORBIDDEN, self._error("not_triage_channel"))
             return
         try:
             value = AdaptiveCardInvokeValue.model_validate(activity.value)
         except ValidationError:
-            await _invoke_error(context, HTTPStatus.BAD_REQUEST, "not a card action")
+            await _invoke_error(context, HTTPStatus.BAD_REQUEST, self._error("not_a_card_action"))
             return
         data: dict[str, Any] = dict(value.action.data)
         verb = value.action.verb or str(data.get(TRIAGE_KEY, ""))
@@ -185,7 +192,7 @@ class TeamsAgent:
         except StorageUnavailable as error:
             log.error("triage action on Teams not saved: %s", error)
             await _invoke_error(
-                context, HTTPStatus.SERVICE_UNAVAILABLE, "the request log cannot be reached"
+                context, HTTPStatus.SERVICE_UNAVAILABLE, self._error("request_log_down")
             )
             return
         triage.nudge()  # other platforms' cards, and this one's stored copy, catch up

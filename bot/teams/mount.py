@@ -25,6 +25,7 @@ from bot.teams.poster import ChannelPoster
 from bot.teams.sdk import connect
 from bot.teams.triage import PLATFORM, TriagePoster
 from bot.tickets.feed import FeedLoop, TicketFeed
+from bot.tickets.messages import shipped_messages
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) ->
         tenant_id=settings.teams_tenant_id,
         triage=triage,
         staff_side=staff_side,
+        words=(
+            conversation.requests.messages if conversation.requests else shipped_messages()
+        ).triage,
     )
     # The SDK's token check reads its configuration from here.
     app.state.agent_configuration = connection.auth

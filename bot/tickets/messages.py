@@ -39,7 +39,9 @@ _TRIAGE_KEYS = [
     forms.close_submit forms.outcome forms.outcome_missing forms.reason forms.refusal_hint
     slack_usage problems.received_missing problems.future problems.fill_in
     problems.details_missing problems.told_on_missing problems.reason_missing
-    problems.outcome_missing problems.refusal_reason
+    problems.outcome_missing problems.refusal_reason card_errors.not_this_school
+    card_errors.handoffs_not_set_up card_errors.database_down card_errors.triage_not_set_up
+    card_errors.not_triage_channel card_errors.not_a_card_action card_errors.request_log_down
     """.split(),
 ]
 

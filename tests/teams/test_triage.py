@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.config import Settings
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import Outcome, Relationship, RequestChannel, Status
 from bot.storage.engine import ensure_schema, make_engine, session_factory
@@ -215,6 +217,35 @@ def test_a_card_action_from_outside_the_triage_channel_is_refused(
     assert answer["statusCode"] == 403
     (still,) = service.list_tickets()
     assert still.assignee is None
+
+
+def test_a_refused_press_tells_staff_why_in_the_schools_words(
+    bot_settings: Settings, connector: FakeConnector, service: RequestService, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers"
+    shutil.copytree(bot_settings.answers_dir, answers)
+    words = answers / "triage.yaml"
+    shipped = "Only the cards in the office's triage channel can change a request."
+    assert shipped in words.read_text(encoding="utf-8")
+    reworded = "Please use the cards in the Data Requests channel."
+    words.write_text(words.read_text(encoding="utf-8").replace(shipped, reworded), "utf-8")
+    settings = bot_settings.model_copy(update={"answers_dir": answers})
+    elsewhere = Person(
+        connector, conversation_id="19:general@thread.tacv2", conversation_type="channel"
+    )
+    with TestClient(create_app(settings)) as client:
+        ticket = log_request(service)
+        posted = card_posted(connector, ticket.reference)
+        answer = press(
+            client,
+            elsewhere,
+            posted.card,
+            posted.answer_id,
+            "Take it",
+            conversation="19:general@thread.tacv2",
+        )
+    assert answer["statusCode"] == 403
+    assert answer["value"]["message"] == reworded
 
 
 def test_a_card_deleted_in_teams_is_posted_again_when_its_ticket_changes(
