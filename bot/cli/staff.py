@@ -20,11 +20,12 @@ from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
 from bot.content.errors import ContentError
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
+from bot.tickets.link_words import LinkWords
 from bot.tickets.reminder_words import ReminderWords
 from bot.tickets.reminders import Reminders
 from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService
-from bot.tickets.staff_links import StaffLinks
+from bot.tickets.staff_links import LinkProblem, StaffLinks
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,13 @@ def staff_link(
         for platform, user_id in chosen:
             try:
                 links.link(email, platform, user_id, actor=cli.acting(by))
-            except (LookupError, ValueError) as error:
-                raise fail(str(error).strip("'\""), 1) from error
+            except LinkProblem as error:
+                # The links page's words (answers/staff_links.yaml), so both say the same.
+                try:
+                    problem = LinkWords.load(cli.settings.answers_dir).problem_of(error)
+                except ConfigError as missing:
+                    raise fail(str(missing), 2) from error
+                raise fail(problem, 1) from error
             user, whose = user_id.strip(), email.strip().lower()
             cli.say("staff.linked", platform=platform, user=user, email=whose)
 

@@ -18,8 +18,8 @@ from bot.console.accounts import StaffMember
 from bot.console.admin import require_admin
 from bot.console.auth import ConsoleRoute, Gate
 from bot.console.forms import Form
-from bot.console.link_words import LinkWords
 from bot.console.views import NO_STORE, PREFIX, Pages
+from bot.tickets.link_words import LinkWords
 from bot.tickets.staff_links import (
     PLATFORMS,
     AlreadyLinked,

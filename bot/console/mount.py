@@ -19,7 +19,6 @@ from bot.console.intake import intake_router
 from bot.console.intent_examples import ReloadingMatcher
 from bot.console.letters import ResponseTools, letters_router
 from bot.console.link_admin import link_router
-from bot.console.link_words import LinkWords
 from bot.console.listing import list_router
 from bot.console.login import LOGIN_PATH, login_router
 from bot.console.reports import reports_router
@@ -38,6 +37,7 @@ from bot.conversation.handler import Conversation
 from bot.rules.clock import london_now
 from bot.tickets.correspondence import Correspondence
 from bot.tickets.letters import Letters
+from bot.tickets.link_words import LinkWords
 from bot.tickets.mailer import Mailer
 from bot.tickets.search import TicketSearch
 from bot.tickets.service import RequestService

@@ -166,6 +166,8 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
         ["staff", "link", "x@school.example", "--slack-user", "U9"], tmp_path, env, ""
     )
     assert unknown.returncode == 1
-    assert "no account for x@school.example" in unknown.stderr
+    # In the links page's words (answers/staff_links.yaml).
+    assert "There is no staff account for x@school.example." in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
     nobody = privacybot(["staff", "link", "dpo@school.example"], tmp_path, env, "")
     assert nobody.returncode == 2

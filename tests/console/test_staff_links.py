@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.config import ConfigError
 from bot.console.accounts import Role, StaffAccounts
-from bot.console.link_words import LinkWords
 from bot.content.location import packaged_content_dir
 from bot.storage.tables import AuditEvent, StaffLink
+from bot.tickets.link_words import LinkWords
 from bot.tickets.permissions import NotPermitted
 from bot.tickets.service import RequestService, TicketView
 from bot.tickets.staff_links import StaffLinks

@@ -1,4 +1,5 @@
-"""The words of the console's Slack and Teams links page, from answers/staff_links.yaml."""
+"""The words for linking Slack and Teams users to staff accounts (answers/staff_links.yaml): the
+console's links page and its problems, which `privacybot staff link` reports in the same words."""
 
 from __future__ import annotations
 
