@@ -21,30 +21,9 @@ from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import PauseReason, TicketKind
 from bot.tickets.service import EXPORT_COLUMNS
 
-# The columns the page shows, in order; each one's heading is `log.<column>`.
-PAGE_COLUMNS = (
-    "reference",
-    "kind",
-    "channel",
-    "received",
-    "requester_relationship",
-    "subject_is_child",
-    "due_date",
-    "extended",
-    "extension_reason",
-    "extension_told_on",
-    "id_requested_on",
-    "id_received_on",
-    "id_verified_by",
-    "id_not_needed_reason",
-    "clock_pauses",
-    "assignee",
-    "status",
-    "outcome",
-    "outcome_reason",
-    "closed_on",
-    "on_time",
-)
+# The page shows every column of the request log, in its order; each one's heading is
+# `log.<column>` in answers/console_labels.yaml.
+PAGE_COLUMNS = EXPORT_COLUMNS
 _PAUSE_CODE = re.compile(r"\bawaiting_[a-z_]+")
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _DATE_COLUMNS = frozenset(
