@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from bot.rules.lifecycle import Status
-from bot.storage.engine import storage_errors, transaction
+from bot.storage.engine import engine_of, storage_errors, transaction
 from bot.storage.tables import (
     ConversationRecord,
     ConversationTurn,
@@ -148,7 +148,7 @@ def _tidy_after_turns(sessions: sessionmaker[Session]) -> None:
     tickets a VACUUM here (2.5 s) took the conversations' share from 13.7 s to 5.6 s. It takes
     no lock that writers wait for, and SKIP_LOCKED passes if autovacuum is already at it.
     """
-    engine = sessions.kw["bind"]
+    engine = engine_of(sessions)
     if engine.dialect.name != "postgresql":
         return
     with storage_errors(engine), engine.connect() as connection:
@@ -164,7 +164,7 @@ def _delete_stale(
     batch: int,
 ) -> int:
     """Delete rows whose `moment` is before `before`: by rowid ranges on SQLite, else by time."""
-    if sessions.kw["bind"].dialect.name == "sqlite":
+    if engine_of(sessions).dialect.name == "sqlite":
         # These tables' keys are strings; the rowid under them is the order they were written.
         # At 100,000 tickets this about halved the conversations' and claims' share of a purge
         # (29 s by time ranges, 13-15 s by rowid ranges, on a busy machine).
