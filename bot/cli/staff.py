@@ -18,6 +18,7 @@ from bot.cli.common import By, Cli, fail, say
 from bot.cli.reminder_targets import notifiers_from_settings
 from bot.config import ConfigError
 from bot.console.accounts import AccountError, Role, StaffAccounts, role_of
+from bot.content.console_phrases import console_phrases
 from bot.content.errors import ContentError
 from bot.storage.engine import StorageUnavailable, ensure_schema, make_engine, session_factory
 from bot.tickets.link_words import LinkWords
@@ -54,7 +55,7 @@ def _accounts(cli: Cli) -> Iterator[StaffAccounts]:
         ensure_schema(engine)
         yield StaffAccounts(session_factory(engine))
     except AccountError as error:
-        raise fail(str(error)) from error
+        raise fail(_in_school_words(cli, error)) from error
     except StorageUnavailable as error:
         log.error("%s", error)
         raise fail(str(error)) from error
@@ -81,7 +82,7 @@ def staff_add(
 ) -> None:
     """Create a console account (the password is asked for twice, or read with --password-stdin)."""
     cli = Cli.start()
-    chosen = _role(role)
+    chosen = _role(cli, role)
     password = _password(cli, password_stdin)
     with _accounts(cli) as accounts:
         member = accounts.add(email, password, chosen, actor=cli.acting(by))
@@ -112,7 +113,7 @@ def staff_role(
 ) -> None:
     """Give an account another role; its open sessions end, so the new role applies at once."""
     cli = Cli.start()
-    chosen = _role(role)
+    chosen = _role(cli, role)
     with _accounts(cli) as accounts:
         member = accounts.set_role(email, chosen, actor=cli.acting(by))
     cli.say("staff.role", email=member.email, role=member.role.value)
@@ -180,11 +181,19 @@ def staff_list() -> None:
         cli.say("staff.account", email=view.email, role=role, state=state, last=last)
 
 
-def _role(value: str) -> Role:
+def _role(cli: Cli, value: str) -> Role:
     try:
         return role_of(value)
     except AccountError as error:
-        raise fail(str(error), 2) from error
+        raise fail(_in_school_words(cli, error), 2) from error
+
+
+def _in_school_words(cli: Cli, error: AccountError) -> str:
+    """An account problem as the console says it (answers/console.yaml `accounts.*`)."""
+    try:
+        return error.say(console_phrases(cli.settings.answers_dir))
+    except ContentError as missing:
+        return str(missing)
 
 
 def parse_duration(text: str) -> timedelta | None:

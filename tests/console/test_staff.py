@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,7 @@ from bot.console.accounts import (
     StaffAccounts,
     UnknownAccount,
 )
+from bot.content.location import packaged_content_dir
 from bot.storage.engine import session_factory
 from bot.storage.tables import AuditEvent, StaffLink, StaffUser
 from tests.console.conftest import FAST_HASHER, PASSWORD
@@ -171,3 +173,26 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
     assert len(unknown.stderr.strip().splitlines()) == 1
     nobody = privacybot(["staff", "link", "dpo@school.example"], tmp_path, env, "")
     assert nobody.returncode == 2
+
+
+def test_the_staff_commands_refuse_in_the_schools_words(database_url: str, tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    shutil.copytree(packaged_content_dir("answers"), answers)
+    phrases = answers / "console.yaml"
+    shipped = 'already_exists: "{email} already has an account"'
+    assert shipped in phrases.read_text(encoding="utf-8")
+    phrases.write_text(
+        phrases.read_text(encoding="utf-8").replace(
+            shipped, 'already_exists: "{email} has a console account already: use staff reset"'
+        ),
+        encoding="utf-8",
+    )
+    env = {"DATABASE_URL": database_url, "PRIVACYBOT_ANSWERS_DIR": str(answers)}
+    add = ["staff", "add", "clerk@school.example", "--role", "office", "--password-stdin"]
+    assert privacybot(add, tmp_path, env, f"{PASSWORD}\n").returncode == 0
+    again = privacybot(add, tmp_path, env, f"{PASSWORD}\n")
+    assert again.returncode == 1
+    assert "clerk@school.example has a console account already: use staff reset" in again.stderr
+    bad_role = privacybot([*add[:3], "--role", "boss"], tmp_path, env, f"{PASSWORD}\n")
+    assert bad_role.returncode == 2
+    assert "'boss' is not a role; use one of: office, dpo, admin" in bad_role.stderr
