@@ -25,7 +25,7 @@ from bot.teams.poster import ChannelPoster
 from bot.teams.sdk import connect
 from bot.teams.triage import PLATFORM, TriagePoster
 from bot.tickets.feed import FeedLoop, TicketFeed
-from bot.tickets.messages import shipped_messages
+from bot.tickets.messages import TicketMessages
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,9 @@ def mount_teams(app: FastAPI, settings: Settings, conversation: Conversation) ->
         triage=triage,
         staff_side=staff_side,
         words=(
-            conversation.requests.messages if conversation.requests else shipped_messages()
+            conversation.requests.messages
+            if conversation.requests
+            else TicketMessages.load(settings.answers_dir)
         ).triage,
     )
     # The SDK's token check reads its configuration from here.
