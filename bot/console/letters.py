@@ -22,7 +22,7 @@ from bot.console.auth import BadToken, ConsoleRoute, Gate, require_record_keeper
 from bot.console.forms import Form
 from bot.console.session import CSRF_FIELD
 from bot.console.triage import NoSuchPage
-from bot.console.views import NO_STORE, PREFIX, Pages
+from bot.console.views import NO_STORE, PREFIX, Pages, capitalised
 from bot.rules.lifecycle import TicketError
 from bot.tickets.acknowledgements import email_address
 from bot.tickets.correspondence import RECORD_KEEPERS_ONLY, Correspondence, LetterKind
@@ -108,7 +108,8 @@ class _LetterDesk:
             links=tools.deliveries.links(ticket.reference),
             drafts=drafts or {},
             done=done,
-            problem=problem,
+            # The service's refusals start in lower case, for the CLI's "error:" prefix.
+            problem=capitalised(problem) if problem else None,
         )
 
     async def did(

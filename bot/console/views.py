@@ -60,7 +60,10 @@ def _days(labels: Wordbook, key: str, days: int) -> str:
 
 
 def capitalised(text: str) -> str:
-    """A message that starts in lower case (the CLI prints it after "error:") as a sentence."""
+    """A message that starts in lower case (the CLI prints it after "error:") as a sentence; one
+    that starts with an email address keeps it as it is written."""
+    if "@" in text.split(" ", 1)[0]:
+        return text
     return text[:1].upper() + text[1:]
 
 
