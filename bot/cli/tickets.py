@@ -100,10 +100,12 @@ def _due_cells(cli: Cli, ticket: TicketView, today: date) -> tuple[Text, Text]:
         return Text(due, style="dim"), Text(cli.text("list.paused"), style="cyan")
     left = ticket.days_left(today)
     if left < 0:
-        overdue = cli.text("list.overdue", days=-left)
+        overdue = cli.words.say_counted("list.overdue", -left, days=-left)
         return Text(due, style="bold red"), Text(overdue, style="bold red")
     style = "yellow" if left <= DUE_SOON_DAYS else ""
-    return Text(due, style=style), Text(cli.text("list.left", days=left), style=style)
+    return Text(due, style=style), Text(
+        cli.words.say_counted("list.left", left, days=left), style=style
+    )
 
 
 @tickets_app.command("show")

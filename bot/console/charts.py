@@ -104,15 +104,18 @@ def requests_by_month(
     total = sum(m.total for m in months)
     busiest = max(months, key=lambda m: m.total, default=None)
     if busiest and busiest.total:
-        desc = labels.say(
+        desc = labels.say_counted(
             "charts.per_month_busiest",
+            total,
             total=total,
             months=len(months),
             month=f"{busiest.start:%B %Y}",
             busiest=busiest.total,
         )
     else:
-        desc = labels.say("charts.per_month_summary", total=total, months=len(months))
+        desc = labels.say_counted(
+            "charts.per_month_summary", total, total=total, months=len(months)
+        )
     return _svg(chart_id, height, labels.say("charts.per_month_title"), desc, body)
 
 
@@ -166,8 +169,7 @@ def overdue_now(overdue: Sequence[Overdue], labels: Wordbook, chart_id: str = "o
     for i, item in enumerate(overdue):
         y = _TOP + row * i
         bar = max(span * item.days / longest, 2)
-        days_key = "charts.overdue_days_one" if item.days == 1 else "charts.overdue_days"
-        days = labels.say(days_key, count=item.days)
+        days = labels.say_counted("charts.overdue_days", item.days, count=item.days)
         tooltip = labels.say("charts.overdue_bar", reference=item.reference, days=days)
         body.append(
             f'<text class="axis" x="{label_width - 8}" y="{y + 17}" '
@@ -177,9 +179,11 @@ def overdue_now(overdue: Sequence[Overdue], labels: Wordbook, chart_id: str = "o
             f'<text class="value" x="{label_width + bar + 6:.1f}" y="{y + 17}">'
             f"{escape(days)}</text>"
         )
-    desc = (
-        labels.say("charts.overdue_summary", count=len(overdue), longest=longest)
-        if overdue
-        else labels.say("charts.overdue_none")
-    )
+    if overdue:
+        by = labels.say_counted("charts.overdue_days", longest, count=longest)
+        desc = labels.say_counted(
+            "charts.overdue_summary", len(overdue), count=len(overdue), longest=by
+        )
+    else:
+        desc = labels.say("charts.overdue_none")
     return _svg(chart_id, height, labels.say("charts.overdue_title"), desc, body)

@@ -30,6 +30,12 @@ class Wordbook:
     def say(self, key: str, **values: object) -> str:
         return self.entries[key].strip().format(**values)
 
+    def say_counted(self, key: str, number: int, /, **values: object) -> str:
+        """`key`, or `key_one` when `number` is 1 and the file has it ("1 day left")."""
+        singular = f"{key}_one"
+        chosen = singular if number == 1 and singular in self.entries else key
+        return self.say(chosen, **values)
+
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Mapping[str, str]:
     flat: dict[str, str] = {}

@@ -77,6 +77,20 @@ def test_names_in_a_chart_are_escaped() -> None:
     ET.fromstring(svg)
 
 
+def test_what_a_screen_reader_hears_of_the_overdue_chart_counts_in_words() -> None:
+    def description(*days: int) -> str:
+        overdue = [
+            Overdue(f"SAR-2026-000{n}", TicketKind.SAR, date(2026, 1, 1), d, None)
+            for n, d in enumerate(days, start=1)
+        ]
+        svg = ET.fromstring(str(charts.overdue_now(overdue, LABELS)))
+        return str(svg.find(f"{SVG}desc").text)  # type: ignore[union-attr]
+
+    assert description(1) == "1 request is overdue, by 1 day."
+    assert description(3, 12) == "2 requests are overdue; the longest by 12 days."
+    assert description() == "Nothing is overdue."
+
+
 def test_the_dashboard_page_draws_the_three_charts(
     app_client: TestClient, staff: dict[Role, str], log_ticket: Callable[..., TicketView]
 ) -> None:
