@@ -1,4 +1,5 @@
-"""`privacybot tickets` commands that work a ticket: assign, note, the clock, extend, close."""
+"""`privacybot tickets` commands that work a ticket: assign, note, the clock, extend, close,
+reopen."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.cli.common import By, Cli, On, Reference, say
 from bot.rules.clock import london_now
 from bot.rules.deadlines import PauseReason
 from bot.rules.lifecycle import NoteVisibility, Outcome
+from bot.tickets.reopening import Reopening
 from bot.tickets.service import RequestService, TicketView
 
 
@@ -151,6 +153,19 @@ def tickets_close(
         cli.say("tickets.refused")
 
 
+def tickets_reopen(
+    reference: Reference,
+    reason: Annotated[str, typer.Argument(help="Why it needs reopening (kept on the ticket).")],
+    by: By = None,
+) -> None:
+    """Reopen a closed ticket as in progress; its outcome is cleared and the reason noted."""
+    cli = Cli.start()
+    with cli.requests() as service:
+        reopening = Reopening(service.sessions, messages=service.messages)
+        view = reopening.reopen(reference, reason, actor=cli.acting(by))
+    cli.say("tickets.reopened", summary=cli.summary(view))
+
+
 COMMANDS: dict[str, Callable[..., Any]] = {
     "assign": tickets_assign,
     "note": tickets_note,
@@ -162,4 +177,5 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "id-not-needed": tickets_id_not_needed,
     "extend": tickets_extend,
     "close": tickets_close,
+    "reopen": tickets_reopen,
 }

@@ -100,7 +100,7 @@ def _reassign(service: RequestService, ref: str, form: Form, staff: StaffMember)
 
 def _reopen(service: RequestService, ref: str, form: Form, staff: StaffMember) -> object:
     reason = form.text("reason", "form.reopen_reason")
-    reopening = Reopening(service.sessions, problems=service.messages.problems)
+    reopening = Reopening(service.sessions, messages=service.messages)
     return reopening.reopen(ref, reason, actor=staff.email)
 
 

@@ -25,7 +25,7 @@ show.adult show.due_paused show.extended_yes show.extended_no show.pause show.pa
 show.timeline show.when show.who show.what show.detail show.note
 tickets.logged tickets.cannot_write tickets.written tickets.assigned tickets.noted
 tickets.not_statutory tickets.held tickets.id_not_needed tickets.closed_on_time
-tickets.closed_late tickets.refused
+tickets.closed_late tickets.refused tickets.reopened
 deadline.none deadline.received deadline.pause_start deadline.pause_end deadline.restart
 deadline.pause_two_dates deadline.pause_backwards deadline.pause_early deadline.restart_early
 purge.tickets purge.tickets_dry_run purge.transcripts purge.transcripts_dry_run

@@ -83,8 +83,10 @@ class TicketClockwork:
         if action not in ALLOWED_ACTIONS[ticket.status]:
             allowed = allowed_actions(ticket.kind, ticket.status, self.school_type)
             # No school words for statuses and actions yet: staff read them as the CLI writes them.
+            # A closed ticket can be reopened, which is not one of its actions: say so.
+            key = "not_allowed_closed" if ticket.status is Status.CLOSED else "not_allowed"
             refusal = self.messages.problem(
-                "not_allowed",
+                key,
                 reference=reference,
                 status=ticket.status.value,
                 action=action.value,

@@ -53,6 +53,9 @@ class TicketMessages:
     fixed_clock: Mapping[FixedClock, str]
     late_restart_text: str
     late_restart_in_log: str
+    # Notes the service writes on a ticket: an internal hold, a reopening ({reason}).
+    hold_note_text: str
+    reopened_note_text: str
     # "subject access request": what staff and requesters call each kind.
     kind_labels: Mapping[TicketKind, str]
     # A ticket on Slack and Teams: its message or card, the open list, the forms (triage.yaml).
@@ -71,10 +74,15 @@ class TicketMessages:
         messages: dict[FixedClock, str] = {}
         for rule in FixedClock:
             messages[rule] = _text(fixed.get(rule.value), path, f"fixed_clock.{rule.value}")
+        notes = data.get("notes")
+        if not isinstance(notes, Mapping):
+            raise ContentError(f"{path}: 'notes' needs the hold and reopened notes")
         return cls(
             fixed_clock=messages,
             late_restart_text=_text(data.get("late_restart"), path, "late_restart"),
             late_restart_in_log=_text(data.get("late_restart_in_log"), path, "late_restart_in_log"),
+            hold_note_text=_text(notes.get("hold"), path, "notes.hold"),
+            reopened_note_text=_text(notes.get("reopened"), path, "notes.reopened"),
             kind_labels=_kind_labels(answers_dir / KINDS_FILE),
             triage=Wordbook.load(answers_dir / TRIAGE_FILE, _TRIAGE_KEYS),
             problems=Wordbook.load(answers_dir / PROBLEMS_FILE, PROBLEM_KEYS),
@@ -101,6 +109,12 @@ class TicketMessages:
 
     def clock_cannot_move(self, rule: FixedClock, reference: str) -> str:
         return self.fixed_clock[rule].format(reference=reference)
+
+    def hold_note(self, reason: str) -> str:
+        return self.hold_note_text.format(reason=reason)
+
+    def reopened_note(self, reason: str) -> str:
+        return self.reopened_note_text.format(reason=reason)
 
     def late_restart(self, reference: str, due: date) -> str:
         return self.late_restart_text.format(reference=reference, due=due.isoformat())

@@ -25,7 +25,8 @@ WHAT = (
 PROBLEM_KEYS = (
     *"""
     no_ticket no_file file_unreadable no_link missing too_long no_actor no_time_zone
-    received_in_future spoken_educational_record not_allowed day_in_future day_before_receipt
+    received_in_future spoken_educational_record not_allowed not_allowed_closed day_in_future
+    day_before_receipt
     pause_ends_before_start pauses_overlap id_already_requested already_extended told_too_late
     refusal_reason_missing not_closed calendar this_request unlinked record_keepers_only
     refuse_a_request do_this files.wrong_type files.not_really files.too_big

@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.content.wordbook import Wordbook
 from bot.rules.clock import london_now
 from bot.rules.lifecycle import NoteVisibility, Status
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket, TicketNote
-from bot.tickets.messages import shipped_messages
+from bot.tickets.messages import TicketMessages, shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound, TicketView
 from bot.tickets.validation import actor_name, required
 from bot.tickets.views import ticket_view as _view
@@ -36,12 +35,13 @@ class Reopening:
         sessions: sessionmaker[Session],
         *,
         now: Callable[[], datetime] = london_now,
-        problems: Wordbook | None = None,
+        messages: TicketMessages | None = None,
     ) -> None:
         self._sessions = sessions
         self._now = now
-        # Why reopening was refused, in the school's words: the request service's ticket_problems.
-        self._problems = problems or shipped_messages().problems
+        # The request service's words: why reopening was refused, and the note it leaves.
+        self._messages = messages or shipped_messages()
+        self._problems = self._messages.problems
 
     def reopen(self, reference: str, reason: str, *, actor: str) -> TicketView:
         """Reopen a closed ticket as in progress; its outcome and closing time are cleared."""
@@ -69,7 +69,10 @@ class Reopening:
             ticket.status = Status.IN_PROGRESS
             ticket.notes.append(
                 TicketNote(
-                    at=now, author=who, text=f"Reopened: {why}", visibility=NoteVisibility.INTERNAL
+                    at=now,
+                    author=who,
+                    text=self._messages.reopened_note(why),
+                    visibility=NoteVisibility.INTERNAL,
                 )
             )
             _audit(session, ticket, who, now, changes)

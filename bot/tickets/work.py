@@ -59,9 +59,7 @@ class TicketWork(TicketClockwork):
     def record_hold(self, reference: str, why: str, *, actor: str) -> TicketView:
         """Note an internal hold (legal advice, staff absence); the statutory clock runs on."""
         text = required(why, "hold_reason", 2_000, self.messages.problems)
-        return self.add_note(
-            reference, f"Internal hold, the statutory clock keeps running: {text}", actor=actor
-        )
+        return self.add_note(reference, self.messages.hold_note(text), actor=actor)
 
     def request_id(self, reference: str, *, actor: str, on: date | None = None) -> TicketView:
         """Record that ID was asked for on `on` (default today); the clock waits for it."""

@@ -212,7 +212,17 @@ def test_errors_name_the_problem_in_one_line(cli: CliRunner) -> None:
     reference = log_phone_request(cli)
     invoke(cli, "tickets", "close", reference, "withdrawn")
     not_allowed = invoke(cli, "tickets", "assign", reference, "Dana")
-    assert "allowed now: view, note" in assert_one_line_error(not_allowed, 1)
+    assert "is closed, so 'assign' is not possible; reopen it first" in assert_one_line_error(
+        not_allowed, 1
+    )
+    reopened = invoke(cli, "tickets", "reopen", reference, "Mum rang back: not withdrawn")
+    assert reopened.exit_code == 0, reopened.output
+    assert f"{reference}: in_progress" in reopened.stdout
+    assert "reopened, the reason is noted" in reopened.stdout
+    assert invoke(cli, "tickets", "assign", reference, "Dana").exit_code == 0
+    again = invoke(cli, "tickets", "reopen", reference, "twice")
+    assert "is not closed, so there is nothing to reopen" in assert_one_line_error(again, 1)
+    invoke(cli, "tickets", "close", reference, "withdrawn")
     missing = invoke(cli, "tickets", "show", "SAR-2000-0001")
     assert "no ticket SAR-2000-0001" in assert_one_line_error(missing, 1)
     bad_outcome = invoke(cli, "tickets", "close", reference, "done")

@@ -46,9 +46,9 @@ def school_service(
     """The real service, built as the apps build it, from the school's (edited) answers."""
     reword(
         answers,
-        "not_allowed: \"{reference} is {status}, so '{action}' is not possible; "
-        'allowed now: {allowed}"',
-        'not_allowed: "{reference} is {status}: {action} cannot be done now. Try: {allowed}"',
+        "not_allowed_closed: \"{reference} is closed, so '{action}' is not possible; "
+        'reopen it first (with the reason), or add a note"',
+        'not_allowed_closed: "{reference} is closed: {action} cannot be done now. Reopen it."',
     )
     reword(answers, "  note: the note\n", "  note: the words of the note\n")
     reword(answers, 'no_ticket: "no ticket {reference}"', 'no_ticket: "We hold no {reference}"')
@@ -66,7 +66,7 @@ def test_the_service_refuses_in_the_schools_words(
 
     with pytest.raises(ActionNotAllowed) as refused:
         school_service.assign(reference, "Dana", actor="dana")
-    refusal = f"{reference} is closed: assign cannot be done now. Try: view, note"
+    refusal = f"{reference} is closed: assign cannot be done now. Reopen it."
     assert str(refused.value) == refusal
 
     # A phrase handed in as a value is the school's too.
@@ -74,7 +74,7 @@ def test_the_service_refuses_in_the_schools_words(
         school_service.add_note(reference, "  ", actor="dana")
 
     # Steps built beside the service take its words.
-    reopening = Reopening(school_service.sessions, problems=school_service.messages.problems)
+    reopening = Reopening(school_service.sessions, messages=school_service.messages)
     with pytest.raises(TicketNotFound, match=r"^We hold no SAR-1999-0001$"):
         reopening.reopen("sar-1999-0001", "sent to the wrong parent", actor="dana")
 
@@ -96,3 +96,39 @@ def test_a_missing_refusal_stops_the_start_naming_file_and_key(
     # The service refuses to start on it, before opening any database.
     with pytest.raises(ConfigError, match=r"ticket_problems\.yaml: no words for not_closed"):
         RequestService.from_settings(settings_for(answers, tmp_path, None))
+
+
+def test_the_notes_the_service_writes_are_in_the_schools_words(
+    answers: Path,
+    tmp_path: Path,
+    database_url: str,
+    clock: Clock,
+    new_request: Callable[..., NewRequest],
+) -> None:
+    rules = answers / "ticket_rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    for old, new in (
+        (
+            'hold: "Internal hold, the statutory clock keeps running: {reason}"',
+            'hold: "On hold in school, the clock runs on: {reason}"',
+        ),
+        ('reopened: "Reopened: {reason}"', 'reopened: "Opened again because: {reason}"'),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    rules.write_text(text, encoding="utf-8")
+    service = RequestService.from_settings(settings_for(answers, tmp_path, database_url), now=clock)
+    try:
+        reference = service.log(new_request(), actor="office").reference
+        service.record_hold(reference, "waiting for legal advice", actor="dana")
+        service.close(reference, Outcome.WITHDRAWN, actor="dana")
+        Reopening(service.sessions, messages=service.messages).reopen(
+            reference, "not withdrawn after all", actor="dana"
+        )
+        notes = [note.text for note in service.get(reference, actor="dana").notes]
+    finally:
+        service.dispose()
+    assert notes == [
+        "On hold in school, the clock runs on: waiting for legal advice",
+        "Opened again because: not withdrawn after all",
+    ]

@@ -268,7 +268,7 @@ def test_logging_the_same_source_twice_gives_one_ticket(
         (
             lambda s, r: s.close(r, Outcome.COMPLIED, actor="dana"),
             lambda s, r: s.assign(r, "Dana", actor="dana"),
-            "allowed now: view, note",
+            "is closed, so 'assign' is not possible; reopen it first (with the reason)",
         ),
         (
             lambda s, r: s.request_id(r, actor="dana"),
