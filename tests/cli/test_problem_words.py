@@ -4,34 +4,26 @@ with a one-line error naming the file and the key."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.content.location import packaged_content_dir
 from tests.cli.test_requests import assert_one_line_error, invoke, log_phone_request
+from tests.words_files import copy_answers, reword
 
 
 @pytest.fixture
 def answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the shipped answers, which the commands read (PRIVACYBOT_ANSWERS_DIR)."""
-    copy = tmp_path / "school-answers"
-    shutil.copytree(packaged_content_dir("answers"), copy)
+    copy = copy_answers(tmp_path, "school-answers")
     monkeypatch.setenv("PRIVACYBOT_ANSWERS_DIR", str(copy))
     monkeypatch.delenv("PRIVACYBOT_SCHOOL_CALENDAR_FILE", raising=False)
     return copy
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_a_reworded_refusal_reaches_the_terminal(cli: CliRunner, answers: Path) -> None:
-    edit(
+    reword(
         answers / "ticket_problems.yaml",
         'already_extended: "{reference} is already extended"',
         'already_extended: "{reference} has had its extension: there is only one"',
@@ -47,15 +39,15 @@ def test_a_reworded_refusal_reaches_the_terminal(cli: CliRunner, answers: Path) 
 def test_a_missing_refusal_stops_the_command_naming_file_and_key(
     cli: CliRunner, answers: Path
 ) -> None:
-    edit(answers / "ticket_problems.yaml", "no_actor: who is acting must be recorded\n", "")
+    reword(answers / "ticket_problems.yaml", "no_actor: who is acting must be recorded\n", "")
     listed = invoke(cli, "tickets", "list")
     error = " ".join(assert_one_line_error(listed, 2).split())
     assert f"{answers / 'ticket_problems.yaml'}: no words for no_actor" in error
 
 
 def test_deadline_refuses_a_fixed_clock_in_the_schools_words(cli: CliRunner, answers: Path) -> None:
-    edit(answers / "ticket_problems.yaml", "this_request: This request", "this_request: It")
-    edit(
+    reword(answers / "ticket_problems.yaml", "this_request: This request", "this_request: It")
+    reword(
         answers / "ticket_rules.yaml",
         "{reference} is a complaint about data handling:",
         "{reference} is a complaint, and complaints never wait:",

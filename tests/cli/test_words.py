@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,8 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from tests.cli.test_requests import assert_one_line_error, days_ago, run
+from tests.words_files import copy_answers, drop_lines, reword
 
-PACKAGED_ANSWERS = Path(__file__).resolve().parents[2] / "answers"
 # fmt: off
 PHONE_REQUEST = [
     "tickets", "log", "--kind", "sar", "--channel", "phone", "--requester", "Tom Barker",
@@ -24,27 +23,22 @@ PHONE_REQUEST = [
 @pytest.fixture
 def answers(tmp_path: Path) -> Path:
     """A school's own copy of the answers folder."""
-    copy = tmp_path / "answers"
-    shutil.copytree(PACKAGED_ANSWERS, copy)
-    return copy
+    return copy_answers(tmp_path)
 
 
-def reword(answers: Path, old: str, new: str) -> None:
-    words = answers / "cli.yaml"
-    text = words.read_text(encoding="utf-8")
-    assert old in text
-    words.write_text(text.replace(old, new), encoding="utf-8")
+def reword_cli(answers: Path, old: str, new: str) -> None:
+    reword(answers / "cli.yaml", old, new)
 
 
 def test_a_reworded_result_is_what_the_installed_command_prints(
     answers: Path, database_url: str, tmp_path: Path
 ) -> None:
-    reword(
+    reword_cli(
         answers,
         'logged: "logged {reference}: {label}, due {due}"',
         'logged: "Thank you: {reference} ({label}) is due on {due}."',
     )
-    reword(answers, "  clock: clock\n", "  clock: Time left\n")
+    reword_cli(answers, "  clock: clock\n", "  clock: Time left\n")
     env = {"DATABASE_URL": database_url, "PRIVACYBOT_ANSWERS_DIR": str(answers)}
     received = ["--received", days_ago(2)]
     logged = run([*PHONE_REQUEST, *received], tmp_path, **env)
@@ -58,7 +52,7 @@ def test_a_reworded_result_is_what_the_installed_command_prints(
 def test_a_reworded_refusal_is_the_one_line_error(
     answers: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reword(
+    reword_cli(
         answers,
         'status: "{value} is not a status; use one of: {accepted}"',
         'status: "We have no status called {value}. Try one of these: {accepted}"',
@@ -73,12 +67,7 @@ def test_a_missing_sentence_stops_the_command_naming_the_file_and_key(
     answers: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     words = answers / "cli.yaml"
-    kept = [
-        line
-        for line in words.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("  past_end:")
-    ]
-    words.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    drop_lines(words, "  past_end:")
     monkeypatch.setenv("PRIVACYBOT_ANSWERS_DIR", str(answers))
     result = cli.invoke(app, ["tickets", "list"])
     error = assert_one_line_error(result, 2)

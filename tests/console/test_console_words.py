@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,24 +17,12 @@ from bot.config import ConfigError
 from bot.console import mount_console
 from bot.console.accounts import Role
 from bot.content.console_phrases import LABELS_REQUIRED, REQUIRED
-from bot.content.location import packaged_content_dir
 from bot.tickets.school import school_from_settings
 from bot.tickets.service import RequestService, TicketView
 from bot.web.ratelimit import MemoryLimiter
 from tests.console.conftest import csrf_of, sign_in
 from tests.web.conftest import web_settings
-
-
-def _answers_copy(tmp_path: Path) -> Path:
-    answers = tmp_path / "answers"
-    shutil.copytree(packaged_content_dir("answers"), answers)
-    return answers
-
-
-def _reword(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+from tests.words_files import copy_answers, reword
 
 
 def test_the_console_speaks_the_schools_words(
@@ -44,16 +31,16 @@ def test_the_console_speaks_the_schools_words(
     staff: dict[Role, str],
     log_ticket: Callable[..., TicketView],
 ) -> None:
-    answers = _answers_copy(tmp_path)
+    answers = copy_answers(tmp_path)
     said, labels = answers / "console.yaml", answers / "console_labels.yaml"
-    _reword(
+    reword(
         said,
         "extend_reason: The reason for the extension is missing",
         "extend_reason: Say why the request needs longer",
     )
-    _reword(said, "request_log: see or export the request log", "request_log: open the register")
-    _reword(labels, 'left: "{days} days left"', 'left: "{days} days to go"')
-    _reword(labels, "  logged: Logged", "  logged: Written in the log")
+    reword(said, "request_log: see or export the request log", "request_log: open the register")
+    reword(labels, 'left: "{days} days left"', 'left: "{days} days to go"')
+    reword(labels, "  logged: Logged", "  logged: Written in the log")
     ticket = log_ticket(days_ago=2)
     url = f"/console/tickets/{ticket.reference}"
     settings = web_settings(tmp_path / "data", database_url=database_url, answers_dir=answers)
@@ -86,8 +73,8 @@ def test_the_console_speaks_the_schools_words(
 def test_a_missing_console_sentence_stops_the_start_naming_it(
     tmp_path: Path, database_url: str, file: str, line: str, key: str
 ) -> None:
-    answers = _answers_copy(tmp_path)
-    _reword(answers / file, f"{line}\n", "")
+    answers = copy_answers(tmp_path)
+    reword(answers / file, f"{line}\n", "")
     settings = web_settings(tmp_path / "data", database_url=database_url, answers_dir=answers)
     # The console's own start-up on a service this test closes (an app that failed part-way
     # would leave its database connections open).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -19,11 +18,11 @@ from bot.console.accounts import (
     StaffAccounts,
     UnknownAccount,
 )
-from bot.content.location import packaged_content_dir
 from bot.storage.engine import session_factory
 from bot.storage.tables import AuditEvent, StaffLink, StaffUser
 from tests.console.conftest import FAST_HASHER, PASSWORD
 from tests.console.test_cli_console import privacybot
+from tests.words_files import copy_answers, reword
 
 HERE = "192.0.2.1"
 TEAMS_USER = "0b1ec7ed-0000-4000-8000-000000000001"
@@ -176,16 +175,11 @@ def test_an_admin_links_slack_and_teams_users_and_changes_roles_from_the_command
 
 
 def test_the_staff_commands_refuse_in_the_schools_words(database_url: str, tmp_path: Path) -> None:
-    answers = tmp_path / "answers"
-    shutil.copytree(packaged_content_dir("answers"), answers)
-    phrases = answers / "console.yaml"
-    shipped = 'already_exists: "{email} already has an account"'
-    assert shipped in phrases.read_text(encoding="utf-8")
-    phrases.write_text(
-        phrases.read_text(encoding="utf-8").replace(
-            shipped, 'already_exists: "{email} has a console account already: use staff reset"'
-        ),
-        encoding="utf-8",
+    answers = copy_answers(tmp_path)
+    reword(
+        answers / "console.yaml",
+        'already_exists: "{email} already has an account"',
+        'already_exists: "{email} has a console account already: use staff reset"',
     )
     env = {"DATABASE_URL": database_url, "PRIVACYBOT_ANSWERS_DIR": str(answers)}
     add = ["staff", "add", "clerk@school.example", "--role", "office", "--password-stdin"]

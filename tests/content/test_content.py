@@ -12,6 +12,7 @@ from bot.content.intents import NOTICE_INTENT_IDS, IntentKind, load_intents
 from bot.content.normalise import normalise
 from bot.conversation.content_check import check_content
 from tests.conversation.test_transcripts import transcript_intents
+from tests.words_files import drop_lines
 
 MIN_EXAMPLES_PER_NOTICE_INTENT = 20
 # Topics parents ask most that the notice is silent on (issue 13): ids fixed for outside tools.
@@ -169,11 +170,6 @@ def test_a_console_sentence_left_empty_is_named(content_copy: tuple[Path, Path])
 def test_a_reminder_sentence_taken_out_is_named(content_copy: tuple[Path, Path]) -> None:
     intents, answers = content_copy
     reminders = answers / "reminders.yaml"
-    kept = [
-        line
-        for line in reminders.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("unassigned:")
-    ]
-    reminders.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    drop_lines(reminders, "unassigned:")
     problems = check_content(intents, answers)
     assert any("reminders.yaml" in p and "unassigned" in p for p in problems), problems

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.teams.triage_card import CLOSE_OUTCOME, CLOSE_REASON, EXTEND_REASON
 from bot.tickets.service import NewRequest, RequestService, TicketFilter, TicketView
 from tests.cli.test_requests import run
 from tests.teams.conftest import TENANT, TRIAGE_CHANNEL, Call, FakeConnector, Person, send
+from tests.words_files import copy_answers, reword
 
 
 def log_request(service: RequestService, kind: TicketKind = TicketKind.SAR) -> TicketView:
@@ -198,22 +198,21 @@ def test_extend_needs_its_reason_and_close_its_outcome(
     assert closed.outcome is Outcome.COMPLIED
 
 
+def take_it_from_another_channel(
+    client: TestClient, connector: FakeConnector, service: RequestService
+) -> dict[str, Any]:
+    """Log a request, then press its card's "Take it" from a channel that is not for triage."""
+    ticket = log_request(service)
+    posted = card_posted(connector, ticket.reference)
+    general = "19:general@thread.tacv2"
+    elsewhere = Person(connector, conversation_id=general, conversation_type="channel")
+    return press(client, elsewhere, posted.card, posted.answer_id, "Take it", conversation=general)
+
+
 def test_a_card_action_from_outside_the_triage_channel_is_refused(
     client: TestClient, connector: FakeConnector, service: RequestService
 ) -> None:
-    ticket = log_request(service)
-    posted = card_posted(connector, ticket.reference)
-    elsewhere = Person(
-        connector, conversation_id="19:general@thread.tacv2", conversation_type="channel"
-    )
-    answer = press(
-        client,
-        elsewhere,
-        posted.card,
-        posted.answer_id,
-        "Take it",
-        conversation="19:general@thread.tacv2",
-    )
+    answer = take_it_from_another_channel(client, connector, service)
     assert answer["statusCode"] == 403
     (still,) = service.list_tickets()
     assert still.assignee is None
@@ -222,28 +221,13 @@ def test_a_card_action_from_outside_the_triage_channel_is_refused(
 def test_a_refused_press_tells_staff_why_in_the_schools_words(
     bot_settings: Settings, connector: FakeConnector, service: RequestService, tmp_path: Path
 ) -> None:
-    answers = tmp_path / "answers"
-    shutil.copytree(bot_settings.answers_dir, answers)
-    words = answers / "triage.yaml"
+    answers = copy_answers(tmp_path)
     shipped = "Only the cards in the office's triage channel can change a request."
-    assert shipped in words.read_text(encoding="utf-8")
     reworded = "Please use the cards in the Data Requests channel."
-    words.write_text(words.read_text(encoding="utf-8").replace(shipped, reworded), "utf-8")
+    reword(answers / "triage.yaml", shipped, reworded)
     settings = bot_settings.model_copy(update={"answers_dir": answers})
-    elsewhere = Person(
-        connector, conversation_id="19:general@thread.tacv2", conversation_type="channel"
-    )
     with TestClient(create_app(settings)) as client:
-        ticket = log_request(service)
-        posted = card_posted(connector, ticket.reference)
-        answer = press(
-            client,
-            elsewhere,
-            posted.card,
-            posted.answer_id,
-            "Take it",
-            conversation="19:general@thread.tacv2",
-        )
+        answer = take_it_from_another_channel(client, connector, service)
     assert answer["statusCode"] == 403
     assert answer["value"]["message"] == reworded
 

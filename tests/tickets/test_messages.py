@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.content.errors import ContentError
-from bot.content.location import packaged_content_dir
 from bot.rules.deadlines import TicketKind
 from bot.tickets.messages import TicketMessages, shipped_messages
+from tests.words_files import copy_answers, drop_lines
 
 
 def test_every_kind_has_its_own_name() -> None:
@@ -22,9 +21,7 @@ def test_every_kind_has_its_own_name() -> None:
 
 @pytest.fixture
 def answers(tmp_path: Path) -> Path:
-    copy = tmp_path / "answers"
-    shutil.copytree(packaged_content_dir("answers"), copy)
-    return copy
+    return copy_answers(tmp_path)
 
 
 def test_a_school_names_its_kinds_and_buttons_in_its_own_words(answers: Path) -> None:
@@ -47,11 +44,6 @@ def test_a_school_names_its_kinds_and_buttons_in_its_own_words(answers: Path) ->
 
 def test_a_missing_triage_word_is_named(answers: Path) -> None:
     triage = answers / "triage.yaml"
-    kept = [
-        line
-        for line in triage.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("  refusal_reason:")
-    ]
-    triage.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    drop_lines(triage, "  refusal_reason:")
     with pytest.raises(ContentError, match=r"triage\.yaml: no words for problems\.refusal_reason"):
         TicketMessages.load(answers)

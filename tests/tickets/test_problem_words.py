@@ -3,7 +3,6 @@ service, and a school's copy missing a refusal stops the start, naming the file 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.content.errors import ContentError
-from bot.content.location import packaged_content_dir
 from bot.rules.lifecycle import ActionNotAllowed, Outcome
 from bot.teams.triage_actions import UnknownAction, apply
 from bot.teams.triage_card import REFERENCE_KEY
@@ -19,20 +17,16 @@ from bot.tickets.messages import TicketMessages
 from bot.tickets.reopening import Reopening
 from bot.tickets.service import InvalidChange, NewRequest, RequestService, TicketNotFound
 from tests.conftest import Clock
+from tests.words_files import copy_answers, reword
 
 
 @pytest.fixture
 def answers(tmp_path: Path) -> Path:
-    copy = tmp_path / "answers"
-    shutil.copytree(packaged_content_dir("answers"), copy)
-    return copy
+    return copy_answers(tmp_path)
 
 
-def reword(answers: Path, old: str, new: str) -> None:
-    problems = answers / "ticket_problems.yaml"
-    text = problems.read_text(encoding="utf-8")
-    assert old in text, old
-    problems.write_text(text.replace(old, new), encoding="utf-8")
+def reword_problem(answers: Path, old: str, new: str) -> None:
+    reword(answers / "ticket_problems.yaml", old, new)
 
 
 def settings_for(answers: Path, tmp_path: Path, database_url: str | None) -> Settings:
@@ -44,15 +38,17 @@ def school_service(
     answers: Path, tmp_path: Path, database_url: str, clock: Clock
 ) -> Iterator[RequestService]:
     """The real service, built as the apps build it, from the school's (edited) answers."""
-    reword(
+    reword_problem(
         answers,
         "not_allowed_closed: \"{reference} is closed, so '{action}' is not possible; "
         'reopen it first (with the reason), or add a note"',
         'not_allowed_closed: "{reference} is closed: {action} cannot be done now. Reopen it."',
     )
-    reword(answers, "  note: the note\n", "  note: the words of the note\n")
-    reword(answers, 'no_ticket: "no ticket {reference}"', 'no_ticket: "We hold no {reference}"')
-    reword(answers, "is not something this card can do", "is not a button this bot knows")
+    reword_problem(answers, "  note: the note\n", "  note: the words of the note\n")
+    reword_problem(
+        answers, 'no_ticket: "no ticket {reference}"', 'no_ticket: "We hold no {reference}"'
+    )
+    reword_problem(answers, "is not something this card can do", "is not a button this bot knows")
     service = RequestService.from_settings(settings_for(answers, tmp_path, database_url), now=clock)
     yield service
     service.dispose()
@@ -86,8 +82,10 @@ def test_the_service_refuses_in_the_schools_words(
 def test_a_missing_refusal_stops_the_start_naming_file_and_key(
     answers: Path, tmp_path: Path
 ) -> None:
-    reword(answers, "  told_on: the day the requester was told\n", "")
-    reword(answers, 'not_closed: "{reference} is not closed, so there is nothing to reopen"\n', "")
+    reword_problem(answers, "  told_on: the day the requester was told\n", "")
+    reword_problem(
+        answers, 'not_closed: "{reference} is not closed, so there is nothing to reopen"\n', ""
+    )
     with pytest.raises(ContentError) as missing:
         TicketMessages.load(answers)
     assert str(missing.value) == (
@@ -106,17 +104,12 @@ def test_the_notes_the_service_writes_are_in_the_schools_words(
     new_request: Callable[..., NewRequest],
 ) -> None:
     rules = answers / "ticket_rules.yaml"
-    text = rules.read_text(encoding="utf-8")
-    for old, new in (
-        (
-            'hold: "Internal hold, the statutory clock keeps running: {reason}"',
-            'hold: "On hold in school, the clock runs on: {reason}"',
-        ),
-        ('reopened: "Reopened: {reason}"', 'reopened: "Opened again because: {reason}"'),
-    ):
-        assert old in text, old
-        text = text.replace(old, new)
-    rules.write_text(text, encoding="utf-8")
+    reword(
+        rules,
+        'hold: "Internal hold, the statutory clock keeps running: {reason}"',
+        'hold: "On hold in school, the clock runs on: {reason}"',
+    )
+    reword(rules, 'reopened: "Reopened: {reason}"', 'reopened: "Opened again because: {reason}"')
     service = RequestService.from_settings(settings_for(answers, tmp_path, database_url), now=clock)
     try:
         reference = service.log(new_request(), actor="office").reference

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,27 +10,23 @@ from fastapi.testclient import TestClient
 from bot.app import create_app
 from bot.content.errors import ContentError
 from tests.web.conftest import start, web_settings
+from tests.words_files import copy_answers, drop_lines
 
-PACKAGED_ANSWERS = Path(__file__).resolve().parents[2] / "answers"
 MESSAGES = "/api/chat/messages"
 
 
 @pytest.fixture
 def answers(tmp_path: Path) -> Path:
-    copy = tmp_path / "answers"
-    shutil.copytree(PACKAGED_ANSWERS, copy)
-    return copy
+    return copy_answers(tmp_path)
 
 
 def rewrite(answers: Path, key: str, sentence: str | None) -> None:
     """Give `key` another sentence in web_errors.yaml, or take it out (None)."""
     words = answers / "web_errors.yaml"
-    lines = words.read_text(encoding="utf-8").splitlines()
-    assert any(line.startswith(f"{key}:") for line in lines)
-    kept = [line for line in lines if not line.startswith(f"{key}:")]
+    drop_lines(words, f"{key}:")
     if sentence is not None:
-        kept.append(f'{key}: "{sentence}"')
-    words.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        with words.open("a", encoding="utf-8") as file:
+            file.write(f'{key}: "{sentence}"\n')
 
 
 def test_a_reworded_error_is_what_the_chat_api_answers(answers: Path, tmp_path: Path) -> None:
