@@ -15,13 +15,11 @@ from bot.rules.deadlines import (
     COMPLAINT_DUTY_STARTS,
     CalendarError,
     ClockChange,
-    ClockChangeRefused,
     ClockPause,
     PauseReason,
     TicketKind,
     due_date,
     has_statutory_deadline,
-    refuse_clock_change,
 )
 from bot.rules.lifecycle import fixed_clock
 from bot.tickets.messages import TicketMessages
@@ -87,21 +85,15 @@ def deadline(
 def _refuse_what_the_law_forbids(
     kind: TicketKind, asked: dict[ClockChange, bool], school: School
 ) -> None:
+    rule = fixed_clock(kind, school.school_type)
+    if rule is None or not any(asked.values()):
+        return
+    # Staff read the same words here as when a ticket's clock cannot move (ticket_rules.yaml).
     try:
-        for change, wanted in asked.items():
-            if wanted:
-                refuse_clock_change(kind, change, school_type=school.school_type)
-    except ClockChangeRefused as error:
-        rule = fixed_clock(kind, school.school_type)
-        if rule is None:
-            raise
-        # Staff read the same words here as when a ticket's clock cannot move (ticket_rules.yaml).
-        try:
-            messages = TicketMessages.load(school.answers_dir)
-        except ContentError as problem:
-            raise fail(str(problem), 2) from problem
-        refusal = messages.clock_cannot_move(rule, messages.problem("this_request"))
-        raise fail(refusal, 2) from error
+        messages = TicketMessages.load(school.answers_dir)
+    except ContentError as problem:
+        raise fail(str(problem), 2) from problem
+    raise fail(messages.clock_cannot_move(rule, messages.problem("this_request")), 2)
 
 
 def _date(cli: Cli, value: str, what: str) -> date:

@@ -92,9 +92,12 @@ def requests_by_month(
                 continue
             bar = plot_height * count / top
             y -= bar
-            key = "charts.per_month_bar_one" if count == 1 else "charts.per_month_bar"
-            label = labels.say(
-                key, month=f"{month.start:%B %Y}", count=count, kind=kind_label(kind)
+            label = labels.say_counted(
+                "charts.per_month_bar",
+                count,
+                month=f"{month.start:%B %Y}",
+                count=count,
+                kind=kind_label(kind),
             )
             body.append(
                 f'<rect class="bar k-{kind.value}" x="{x:.1f}" y="{y:.1f}" '

@@ -36,8 +36,7 @@ def reports_router(
 ) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=ConsoleRoute)
     _dashboard(router, gate, pages, requests, today)
-    record = RequestRecord(requests.sessions, messages=requests.messages)
-    _request_log(router, gate, pages, record, today)
+    _request_log(router, gate, pages, requests, today)
     _retention(router, gate, pages, requests, settings, UnansweredStore(requests.sessions))
     return router
 
@@ -71,8 +70,14 @@ def _dashboard(
 
 
 def _request_log(
-    router: APIRouter, gate: Gate, pages: Pages, record: RequestRecord, today: Callable[[], date]
+    router: APIRouter,
+    gate: Gate,
+    pages: Pages,
+    requests: RequestService,
+    today: Callable[[], date],
 ) -> None:
+    record = RequestRecord(requests.sessions, messages=requests.messages)
+
     @router.get("/log", name="console_log")
     def log_page(
         request: Request, staff: StaffMember = Depends(gate.staff), page: int = 1
@@ -103,7 +108,8 @@ def _request_log(
         return StreamingResponse(
             # Audited as an export.
             csv_lines(
-                lambda: record.stream(actor=staff.email), log_words(pages.kind_label, pages.labels)
+                lambda: requests.iter_export_rows(actor=staff.email),
+                log_words(pages.kind_label, pages.labels),
             ),
             media_type=_CSV_TYPE,
             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},

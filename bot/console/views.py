@@ -47,16 +47,15 @@ def due_badge(ticket: TicketView, today: date, labels: Wordbook) -> Badge:
         return Badge(labels.say(f"badge.paused.{ticket.status.value}"), "paused")
     left = ticket.days_left(today)
     if left < 0:
-        clock, tone = _days(labels, "overdue", -left), "overdue"
+        clock, tone = labels.say_counted("badge.overdue", -left, days=-left), "overdue"
     elif left == 0:
         clock, tone = labels.say("badge.due_today"), "soon"
     else:
-        clock, tone = _days(labels, "left", left), "soon" if left <= 7 else "ok"
+        clock, tone = (
+            labels.say_counted("badge.left", left, days=left),
+            "soon" if left <= 7 else "ok",
+        )
     return Badge(labels.say("badge.extended", clock=clock) if ticket.extended else clock, tone)
-
-
-def _days(labels: Wordbook, key: str, days: int) -> str:
-    return labels.say(f"badge.{key}_one" if days == 1 else f"badge.{key}", days=days)
 
 
 def capitalised(text: str) -> str:

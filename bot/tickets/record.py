@@ -1,12 +1,13 @@
-"""The request log read in pages or streamed, for a trust with a hundred thousand tickets.
+"""The request log read a page at a time, for a trust with a hundred thousand tickets.
 
 The rows are the request service's export rows (no requester's details); this module only
-decides how many are read at once, and records each reading in the audit trail.
+decides how many are read at once, and records each reading in the audit trail. The whole log
+streams from `RequestService.iter_export_rows`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -15,13 +16,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.rules.clock import LONDON, london_now
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket
-from bot.tickets.export import export_rows
 from bot.tickets.export import ticket_export_row as _export_row
 from bot.tickets.messages import TicketMessages, shipped_messages
 
 
 class RequestRecord:
-    """Pages and a stream of the request log, oldest request first."""
+    """Pages of the request log, oldest request first."""
 
     def __init__(
         self,
@@ -52,14 +52,6 @@ class RequestRecord:
             rows = [_export_row(t, today, self._messages) for t in session.scalars(query)]
             self._audit(session, actor, "viewed_log", f"page {page}, {len(rows)} tickets")
         return rows
-
-    def stream(self, *, actor: str) -> Iterator[dict[str, str]]:
-        """Every row, read in batches so memory stays flat; audited as an export when it starts."""
-        today = self._today()
-        with transaction(self._sessions) as session:
-            self._audit(session, actor, "exported", f"{self.count()} tickets")
-        # The request service's own stream: only the exported columns, a batch at a time.
-        return export_rows(self._sessions, today, self._messages)
 
     def _today(self) -> date:
         return self._now().astimezone(LONDON).date()

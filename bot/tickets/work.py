@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.rules.deadlines import ClockChangeRefused, PauseReason
+from bot.rules.deadlines import PauseReason
 from bot.rules.lifecycle import (
     PAUSED_STATUS,
     PAUSED_STATUSES,
     Action,
-    ClockCannotMove,
     NoteVisibility,
     Outcome,
     Status,
-    fixed_clock,
 )
 from bot.storage.tables import ClockPauseRecord, TicketNote
 from bot.tickets.clockwork import TicketClockwork
@@ -136,13 +134,6 @@ class TicketWork(TicketClockwork):
                         "told_too_late", reference=named, due=ticket.due_date, told=told
                     )
                 )
-            try:
-                self._ticket_due(ticket, extended=True)
-            except ClockChangeRefused as error:  # _change refuses these kinds first
-                rule = fixed_clock(ticket.kind, self.school_type)
-                if rule is None:
-                    raise
-                raise ClockCannotMove(self.messages.clock_cannot_move(rule, named)) from error
             self._set(session, ticket, actor, "extended", "extended", True)
             self._set(session, ticket, actor, "extended", "extension_reason", why)
             self._set(session, ticket, actor, "extended", "extension_told_on", told)

@@ -54,10 +54,11 @@ def history_router(chat: Chat) -> APIRouter:
             chat, request, asked.conversation_id, "transcript"
         )
         sessions = database(chat)
+        # Built with the database (bot/conversation/assembly.py), on the same sessions.
+        store = chat.conversation.store
+        assert store is not None
         try:
-            turns, staff_after = await run_in_threadpool(
-                read_turns, ConversationStore(sessions), conversation_id
-            )
+            turns, staff_after = await run_in_threadpool(read_turns, store, conversation_id)
             handoff = await run_in_threadpool(HandoffStore(sessions).current, conversation_id)
         except StorageUnavailable as error:
             raise unavailable(chat) from error
