@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_day
@@ -39,7 +38,12 @@ from bot.storage.tables import Ticket
 from bot.tickets import permissions
 from bot.tickets.audit import audit_event
 from bot.tickets.messages import TicketMessages
-from bot.tickets.validation import CalendarProblem, InvalidChange, TicketNotFound, actor_name
+from bot.tickets.validation import (
+    CalendarProblem,
+    InvalidChange,
+    actor_name,
+    find_ticket,
+)
 from bot.tickets.views import clock_pauses, received_on, ticket_reference
 
 log = logging.getLogger(__name__)
@@ -98,15 +102,7 @@ class TicketClockwork:
             raise ClockCannotMove(self.messages.clock_cannot_move(rule, reference))
 
     def _load(self, session: Session, reference: str, *, lock: bool) -> Ticket:
-        wanted = reference.strip().upper()
-        query = select(Ticket).where(Ticket.reference == wanted)
-        if lock:
-            # Two staff changing one ticket at once: the second waits, then sees the first's work.
-            query = query.with_for_update()
-        ticket = session.scalar(query)
-        if ticket is None:
-            raise TicketNotFound(self.messages.problem("no_ticket", reference=wanted))
-        return ticket
+        return find_ticket(session, reference, self.messages.problems, lock=lock)
 
     def _day(self, ticket: Ticket, on: date | None, what: str) -> date:
         """`on` (default today), refused if it is later than today or before receipt; `what`

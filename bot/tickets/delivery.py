@@ -27,6 +27,7 @@ from bot.storage.tables import AuditEvent, Ticket
 from bot.storage.tables.requester import Delivery, RedactionCheck, TicketFile
 from bot.tickets.messages import shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound
+from bot.tickets.validation import find_ticket
 
 LINK_DAYS = 14
 
@@ -176,11 +177,7 @@ class Deliveries:
                 self._audit(session, ticket, "requester (secure link)", "response_downloaded")
 
     def _ticket(self, session: Session, reference: str) -> Ticket:
-        wanted = reference.strip().upper()
-        found = session.scalar(select(Ticket).where(Ticket.reference == wanted))
-        if found is None:
-            raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
-        return found
+        return find_ticket(session, reference, self._problems)
 
     def _audit(self, session: Session, ticket: Ticket, actor: str, action: str) -> None:
         session.add(

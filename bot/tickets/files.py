@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.content.wordbook import Wordbook
 from bot.rules.clock import london_now
 from bot.storage.engine import transaction
-from bot.storage.tables import Ticket
 from bot.storage.tables.requester import PurgedFile, TicketFile
 from bot.tickets.messages import shipped_messages
 from bot.tickets.service import InvalidChange, TicketNotFound
+from bot.tickets.validation import find_ticket
 
 MAX_BYTES = 20 * 1024 * 1024
 # How many purged files one sweep transaction reads.
@@ -158,11 +158,7 @@ class Files:
             raise TicketNotFound(unreadable) from error
 
     def _ticket_id(self, session: Session, reference: str) -> int:
-        wanted = reference.strip().upper()
-        found = session.scalar(select(Ticket.id).where(Ticket.reference == wanted))
-        if found is None:
-            raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
-        return found
+        return find_ticket(session, reference, self._problems).id
 
     def sweep(self) -> int:
         """Delete the files of purged tickets; returns how many went.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.rules.clock import london_now
@@ -17,8 +16,8 @@ from bot.rules.lifecycle import NoteVisibility, Status
 from bot.storage.engine import transaction
 from bot.storage.tables import AuditEvent, Ticket, TicketNote
 from bot.tickets.messages import TicketMessages, shipped_messages
-from bot.tickets.service import InvalidChange, TicketNotFound, TicketView
-from bot.tickets.validation import actor_name, required
+from bot.tickets.service import InvalidChange, TicketView
+from bot.tickets.validation import actor_name, find_ticket, required
 from bot.tickets.views import ticket_view as _view
 
 _REASON_LIMIT = 2_000
@@ -47,15 +46,10 @@ class Reopening:
         """Reopen a closed ticket as in progress; its outcome and closing time are cleared."""
         why = required(reason, "reopen_reason", _REASON_LIMIT, self._problems)
         who = actor_name(actor, self._problems)
-        wanted = reference.strip().upper()
         with transaction(self._sessions) as session:
-            ticket = session.scalar(
-                select(Ticket).where(Ticket.reference == wanted).with_for_update()
-            )
-            if ticket is None:
-                raise TicketNotFound(self._problems.say("no_ticket", reference=wanted))
+            ticket = find_ticket(session, reference, self._problems, lock=True)
             if ticket.status is not Status.CLOSED:
-                raise InvalidChange(self._problems.say("not_closed", reference=wanted))
+                raise InvalidChange(self._problems.say("not_closed", reference=ticket.reference))
             now = self._now()
             changes = {
                 "outcome": (ticket.outcome, None),

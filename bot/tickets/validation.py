@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.content.wordbook import Wordbook
 from bot.rules.deadlines import TicketKind
 from bot.rules.lifecycle import RequestChannel, TicketError
+from bot.storage.tables import Ticket
 from bot.tickets.views import NewRequest
 
 # Staff clocks and servers drift; a request "received" a few minutes ahead is not an error.
@@ -29,6 +33,21 @@ _LIMITS = {"requester_name": 200, "requester_contact": 200, "subject_name": 200}
 
 class TicketNotFound(TicketError):
     """No ticket has that reference."""
+
+
+def find_ticket(
+    session: Session, reference: str, problems: Wordbook, *, lock: bool = False
+) -> Ticket:
+    """The ticket with this reference, typed in any case; TicketNotFound if there is none."""
+    wanted = reference.strip().upper()
+    query = select(Ticket).where(Ticket.reference == wanted)
+    if lock:
+        # Two staff changing one ticket at once: the second waits, then sees the first's work.
+        query = query.with_for_update()
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise TicketNotFound(problems.say("no_ticket", reference=wanted))
+    return ticket
 
 
 class InvalidChange(TicketError):
