@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import SecretStr
@@ -37,7 +37,7 @@ from bot.slack.parts import Parts
 from bot.slack.tasks import KeptTasks
 from bot.slack.triage import PLATFORM, TriageFeed
 from bot.storage.engine import engine_of
-from bot.tickets.feed import TicketFeed
+from bot.tickets.feed import FeedLoop, TicketFeed
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class SlackChannel:
     bolt: AsyncApp
     parts: Parts
     interval: float
+    # The triage feed's loop while the app runs.
+    feed_loop: FeedLoop | None = field(default=None, init=False)
 
     @property
     def tasks(self) -> KeptTasks:
@@ -82,7 +84,8 @@ class SlackChannel:
         """Keep the triage channel up to date while the app serves; finish work on the way out."""
         async with contextlib.AsyncExitStack() as stack:
             if self.triage is not None:
-                await stack.enter_async_context(self.triage.loop(self.interval).running())
+                self.feed_loop = self.triage.loop(self.interval)
+                await stack.enter_async_context(self.feed_loop.running())
             try:
                 yield
             finally:

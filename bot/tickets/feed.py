@@ -278,6 +278,9 @@ class FeedLoop:
         self._retry_after = retry_after
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Rounds finished so far, failed ones too: what a caller waits on to know the first
+        # round (run as the app starts) is over.
+        self.rounds = 0
 
     def nudge(self) -> None:
         """Run a round soon; safe from any thread (the ticket listeners run in worker threads)."""
@@ -298,6 +301,7 @@ class FeedLoop:
             except Exception as error:  # a bug must not end triage for good
                 wait = self._longer(wait, error)
                 log.exception("%s failed; trying again in %.0f s", self.name, wait)
+            self.rounds += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()
